@@ -1,0 +1,158 @@
+"""One Chromium per process: find it, launch it, relaunch it after a crash.
+
+Each run gets a fresh `BrowserContext` from `Browser.new_context`; the
+browser itself is shared by every run of the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.async_api import Browser as PWBrowser
+from playwright.async_api import BrowserContext, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
+
+from agent.errors import BrowserLaunchError, BrowserNotFoundError
+
+log = logging.getLogger(__name__)
+
+BROWSER_ENV = "SYNTH_BROWSER_EXECUTABLE"
+SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+LAUNCH_ARGS = (
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+)
+LAUNCH_TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class BrowserLocation:
+    executable: str | None
+    """None means Playwright's own build."""
+    source: str
+
+
+def locate_chromium(playwright_executable: str | None, configured: str | None) -> BrowserLocation:
+    """Playwright's own build, else `SYNTH_BROWSER_EXECUTABLE`, else Chromium on the PATH."""
+    looked: list[str] = []
+    if playwright_executable:
+        if os.path.exists(playwright_executable):
+            return BrowserLocation(None, f"Playwright's build at {playwright_executable}")
+        looked.append(f"Playwright's build ({playwright_executable}: not installed)")
+    if configured:
+        if os.path.isfile(configured) and os.access(configured, os.X_OK):
+            return BrowserLocation(configured, f"{BROWSER_ENV}={configured}")
+        looked.append(f"{BROWSER_ENV}={configured} (not an executable file)")
+    else:
+        looked.append(f"{BROWSER_ENV} (not set)")
+    for name in SYSTEM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return BrowserLocation(found, f"{name} on the PATH ({found})")
+    looked.append(f"PATH ({', '.join(SYSTEM_CANDIDATES)}: none found)")
+    raise BrowserNotFoundError(
+        "no Chromium found. Looked in: "
+        + "; ".join(looked)
+        + ". Fix: run `make setup` (or `playwright install chromium`), or install Debian's "
+        + f"`chromium` package, or set {BROWSER_ENV} to a Chromium executable."
+    )
+
+
+class Browser:
+    """The process's one Chromium, relaunched on demand after a crash."""
+
+    def __init__(
+        self,
+        *,
+        executable: str | None = None,
+        headless: bool = True,
+        on_restart: Callable[[], None] | None = None,
+    ) -> None:
+        self._configured = executable if executable is not None else os.environ.get(BROWSER_ENV)
+        self._headless = headless
+        self._on_restart = on_restart
+        self._pw: Playwright | None = None
+        self._browser: PWBrowser | None = None
+        self._lock = asyncio.Lock()
+        self._launches = 0
+        self.location: BrowserLocation | None = None
+        self.version: str | None = None
+
+    @property
+    def restarts(self) -> int:
+        return max(0, self._launches - 1)
+
+    @property
+    def is_connected(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    async def start(self) -> None:
+        """Launch Chromium, or raise `BrowserNotFoundError` / `BrowserLaunchError`."""
+        async with self._lock:
+            await self._ensure()
+
+    async def _ensure(self) -> PWBrowser:
+        if self._browser is not None and self._browser.is_connected():
+            return self._browser
+        if self._pw is None:
+            self._pw = await async_playwright().start()
+        if self._browser is not None:
+            log.warning("browser disconnected; relaunching")
+            self._browser = None
+        try:
+            own = self._pw.chromium.executable_path
+        except PlaywrightError:
+            own = None
+        self.location = locate_chromium(own, self._configured)
+        args = list(LAUNCH_ARGS)
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            args.append("--no-sandbox")
+        try:
+            browser = await self._pw.chromium.launch(
+                executable_path=self.location.executable,
+                headless=self._headless,
+                args=args,
+                timeout=LAUNCH_TIMEOUT_MS,
+            )
+        except PlaywrightError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise BrowserLaunchError(f"Chromium from {self.location.source} failed to start: {first}") from None
+        self._browser = browser
+        self.version = browser.version
+        self._launches += 1
+        if self._launches > 1 and self._on_restart is not None:
+            self._on_restart()
+        log.info("browser launched", extra={"browser": self.location.source, "version": self.version})
+        return browser
+
+    async def new_context(self, **options: Any) -> BrowserContext:
+        """A fresh context; relaunches Chromium first if it has gone away."""
+        async with self._lock:
+            browser = await self._ensure()
+        return await browser.new_context(**options)
+
+    async def close(self, timeout: float = 10.0) -> None:
+        async with self._lock:
+            browser, self._browser = self._browser, None
+            pw, self._pw = self._pw, None
+        if browser is not None:
+            try:
+                await asyncio.wait_for(browser.close(), timeout)
+            except (TimeoutError, PlaywrightError) as exc:
+                log.warning("browser close failed: %s", exc)
+        if pw is not None:
+            try:
+                await asyncio.wait_for(pw.stop(), timeout)
+            except (TimeoutError, PlaywrightError) as exc:
+                log.warning("playwright stop failed: %s", exc)

@@ -1,0 +1,338 @@
+"""Fault injection for demos, tests and alert drills.
+
+A fault is a JSON object posted to ``POST /__faults``::
+
+    {"path": "/shop/payment", "status": 503}          # answer 503 instead of the page
+    {"path": "/shop/cart", "delay_ms": 4000}          # answer 4 s late
+    {"path": "/shop/checkout", "hang": true}          # never answer (until the client gives up)
+    {"path": "/shop", "break": "add-to-cart"}         # product pages lose their "Add to cart" button
+
+Optional keys: ``method`` ("POST": only that method), ``region`` (only requests carrying
+``X-Synth-Region: <region>``, the header the monitoring runner sends), ``rate`` (0..1
+probability per matching request, for flaky faults; sampled from the app's seeded RNG) and
+``times`` (applies N times, then removes itself).
+
+Path matching: exact path, or prefix when the fault path ends with ``*`` ("/shop/*").
+``break`` faults name a site section, so their path also covers everything below it
+("/shop" covers "/shop/product/office-chair"). Paths under ``/__`` are never faulted.
+When several faults match: the largest delay applies first, then a hang, else the oldest
+status; breaks accumulate. A hang ends when the client disconnects (nothing is sent),
+when its fault is deleted (the request then proceeds normally), when the server shuts
+down (503) or after ``MAX_HANG_S`` (504).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from http import HTTPStatus
+from typing import Any, Literal
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+BREAKS: frozenset[str] = frozenset({"add-to-cart", "checkout", "pay", "login"})
+METHODS: frozenset[str] = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+MAX_DELAY_MS = 120_000
+MAX_HANG_S = 600.0
+REGION_HEADER = "x-synth-region"
+_KEYS = frozenset({"path", "method", "region", "status", "delay_ms", "hang", "break", "rate", "times"})
+_SCOPE_BREAKS = "synth.breaks"
+
+HangOutcome = Literal["recovered", "shutdown"]
+
+
+class FaultError(ValueError):
+    """An invalid fault definition (reported to the client as a 400)."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    id: str
+    path: str
+    method: str | None = None
+    region: str | None = None
+    status: int | None = None
+    delay_ms: int | None = None
+    hang: bool = False
+    break_: str | None = None
+    rate: float | None = None
+    times: int | None = None  # remaining applications; None = unlimited
+    hits: int = 0
+
+    def matches(self, method: str, path: str, region: str | None) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        if self.region is not None and (region is None or region.lower() != self.region.lower()):
+            return False
+        if self.path.endswith("*"):
+            return path.startswith(self.path[:-1])
+        if self.break_ is not None and path.startswith(self.path.rstrip("/") + "/"):
+            return True
+        return path == self.path
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["break"] = data.pop("break_")
+        return data
+
+
+def _int(body: dict[str, Any], key: str, lo: int, hi: int) -> int | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise FaultError(f"'{key}' must be an integer between {lo} and {hi}")
+    return value
+
+
+def _str(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise FaultError(f"'{key}' must be a non-empty string")
+    return value.strip()
+
+
+def parse_fault(body: object, fault_id: str) -> Fault:
+    """Validate a ``POST /__faults`` body; raise :class:`FaultError` with a clear message."""
+    if not isinstance(body, dict):
+        raise FaultError("the body must be a JSON object")
+    unknown = sorted(set(body) - _KEYS)
+    if unknown:
+        raise FaultError(f"unknown key(s): {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}")
+    path = _str(body, "path")
+    if path is None or not path.startswith("/") or any(c.isspace() for c in path) or "*" in path[:-1]:
+        raise FaultError("'path' is required: an absolute path such as '/shop/cart' or '/shop/*'")
+    if path.startswith("/__"):
+        raise FaultError("paths under '/__' (the fault API itself) cannot be faulted")
+    method = _str(body, "method")
+    if method is not None:
+        method = method.upper()
+        if method not in METHODS:
+            raise FaultError(f"'method' must be one of {', '.join(sorted(METHODS))}")
+    hang = body.get("hang", False)
+    if not isinstance(hang, bool):
+        raise FaultError("'hang' must be true or false")
+    break_ = _str(body, "break")
+    if break_ is not None and break_ not in BREAKS:
+        raise FaultError(f"'break' must be one of {', '.join(sorted(BREAKS))}")
+    rate = body.get("rate")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float) or not 0.0 <= rate <= 1.0):
+        raise FaultError("'rate' must be a number between 0 and 1")
+    status = _int(body, "status", 400, 599)
+    delay_ms = _int(body, "delay_ms", 1, MAX_DELAY_MS)
+    if status is None and delay_ms is None and not hang and break_ is None:
+        raise FaultError("a fault needs at least one of 'status', 'delay_ms', 'hang' or 'break'")
+    if sum((status is not None, hang, break_ is not None)) > 1:
+        raise FaultError("'status', 'hang' and 'break' are mutually exclusive")
+    return Fault(
+        id=fault_id,
+        path=path,
+        method=method,
+        region=_str(body, "region"),
+        status=status,
+        delay_ms=delay_ms,
+        hang=hang,
+        break_=break_,
+        rate=None if rate is None else float(rate),
+        times=_int(body, "times", 1, 1_000_000),
+    )
+
+
+class FaultRegistry:
+    """The active faults, plus the requests currently hanging on one (thread-safe)."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._lock = threading.Lock()
+        self._faults: dict[str, Fault] = {}
+        self._ids = itertools.count(1)
+        self._rng = random.Random(seed)
+        self._hangs: dict[asyncio.Future[HangOutcome], tuple[asyncio.AbstractEventLoop, str]] = {}
+
+    def add(self, body: object) -> Fault:
+        with self._lock:
+            fault = parse_fault(body, f"f{next(self._ids)}")
+            self._faults[fault.id] = fault
+            return fault
+
+    def list(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults.values())
+
+    def delete(self, fault_id: str) -> bool:
+        with self._lock:
+            found = self._faults.pop(fault_id, None) is not None
+        if found:
+            self._release(lambda fid: fid == fault_id, "recovered")
+        return found
+
+    def clear(self) -> int:
+        with self._lock:
+            count = len(self._faults)
+            self._faults.clear()
+        self._release(lambda _fid: True, "recovered")
+        return count
+
+    def release_hangs(self) -> None:
+        """Answer every hanging request with a 503 (called when the server shuts down)."""
+        self._release(lambda _fid: True, "shutdown")
+
+    def select(self, method: str, path: str, region: str | None) -> list[Fault]:
+        """The faults that fire for this request; counts hits and consumes ``times``."""
+        fired: list[Fault] = []
+        with self._lock:
+            for fault in list(self._faults.values()):
+                if not fault.matches(method, path, region):
+                    continue
+                if fault.rate is not None and self._rng.random() >= fault.rate:
+                    continue
+                remaining = None if fault.times is None else fault.times - 1
+                updated = replace(fault, hits=fault.hits + 1, times=remaining)
+                if remaining == 0:
+                    del self._faults[fault.id]
+                else:
+                    self._faults[fault.id] = updated
+                fired.append(updated)
+        return fired
+
+    def _register_hang(self, fault_id: str) -> asyncio.Future[HangOutcome]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[HangOutcome] = loop.create_future()
+        with self._lock:
+            self._hangs[future] = (loop, fault_id)
+        return future
+
+    def _unregister_hang(self, future: asyncio.Future[HangOutcome]) -> None:
+        with self._lock:
+            self._hangs.pop(future, None)
+
+    def _release(self, which: Callable[[str], bool], outcome: HangOutcome) -> None:
+        with self._lock:
+            targets = [(f, loop) for f, (loop, fid) in self._hangs.items() if which(fid)]
+        for future, loop in targets:
+            try:
+                loop.call_soon_threadsafe(_resolve, future, outcome)
+            except RuntimeError:  # that loop is closed already
+                pass
+
+
+def _resolve(future: asyncio.Future[HangOutcome], outcome: HangOutcome) -> None:
+    if not future.done():
+        future.set_result(outcome)
+
+
+def breaks(request: Request) -> frozenset[str]:
+    """The ``break`` faults active for this request (read by the page handlers)."""
+    value = request.scope.get(_SCOPE_BREAKS)
+    return value if isinstance(value, frozenset) else frozenset()
+
+
+class FaultMiddleware:
+    """Applies the registry's faults before the request reaches the shop."""
+
+    def __init__(self, app: ASGIApp, registry: FaultRegistry) -> None:
+        self.app = app
+        self.registry = registry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith("/__"):
+            await self.app(scope, receive, send)
+            return
+        region = None
+        for name, value in scope.get("headers", []):
+            if name == REGION_HEADER.encode():
+                region = value.decode("latin-1").strip()
+        fired = self.registry.select(scope["method"], path, region)
+        if not fired:
+            await self.app(scope, receive, send)
+            return
+        scope[_SCOPE_BREAKS] = frozenset(f.break_ for f in fired if f.break_)
+        delay = max((f.delay_ms or 0) for f in fired)
+        if delay:
+            await asyncio.sleep(delay / 1000)
+        hang = next((f for f in fired if f.hang), None)
+        if hang is not None:
+            buffered: list[Message] = []
+            outcome = await self._hang(hang, receive, buffered)
+            if outcome == "disconnected":
+                return
+            if outcome != "recovered":
+                status = 503 if outcome == "shutdown" else 504
+                await _send_error(scope, send, status, hang.id)
+                return
+            receive = _replay(buffered, receive)
+        failing = next((f for f in fired if f.status is not None), None)
+        if failing is not None and failing.status is not None:
+            await _send_error(scope, send, failing.status, failing.id)
+            return
+        await self.app(scope, receive, send)
+
+    async def _hang(self, fault: Fault, receive: Receive, buffered: list[Message]) -> str:
+        released = self.registry._register_hang(fault.id)
+        disconnected = asyncio.ensure_future(_wait_disconnect(receive, buffered))
+        try:
+            done, _ = await asyncio.wait(
+                {released, disconnected}, timeout=MAX_HANG_S, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            self.registry._unregister_hang(released)
+            released.cancel()
+            disconnected.cancel()
+        if disconnected in done:
+            return "disconnected"
+        if released in done:
+            return released.result()
+        return "timeout"
+
+
+async def _wait_disconnect(receive: Receive, buffered: list[Message]) -> None:
+    """Return once the client is gone, keeping the body messages read meanwhile."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        buffered.append(message)
+
+
+def _replay(buffered: list[Message], receive: Receive) -> Receive:
+    pending = list(buffered)
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
+
+
+async def _send_error(scope: Scope, send: Send, status: int, fault_id: str) -> None:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    path: str = scope.get("path", "")
+    if path.startswith("/api/") or path.startswith("/payment/callback"):
+        body = f'{{"error": "{phrase}", "status": {status}, "fault": "{fault_id}"}}'.encode()
+        content_type = b"application/json"
+    else:
+        body = (
+            f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{status} {phrase}</title>"
+            f"</head><body><h1>{status} {html.escape(phrase)}</h1>"
+            f"<p>Injected fault {html.escape(fault_id)}.</p></body></html>"
+        ).encode()
+        content_type = b"text/html; charset=utf-8"
+    headers = [
+        (b"content-type", content_type),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-synth-fault", fault_id.encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
