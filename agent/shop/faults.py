@@ -24,17 +24,13 @@ down (503) or after ``MAX_HANG_S`` (504).
 from __future__ import annotations
 
 import asyncio
-import html
+import contextlib
 import itertools
 import random
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from http import HTTPStatus
 from typing import Any, Literal
-
-from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BREAKS: frozenset[str] = frozenset({"add-to-cart", "checkout", "pay", "login"})
 METHODS: frozenset[str] = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -42,7 +38,6 @@ MAX_DELAY_MS = 120_000
 MAX_HANG_S = 600.0
 REGION_HEADER = "x-synth-region"
 _KEYS = frozenset({"path", "method", "region", "status", "delay_ms", "hang", "break", "rate", "times"})
-_SCOPE_BREAKS = "synth.breaks"
 
 HangOutcome = Literal["recovered", "shutdown"]
 
@@ -162,7 +157,7 @@ class FaultRegistry:
             self._faults[fault.id] = fault
             return fault
 
-    def list(self) -> list[Fault]:
+    def all(self) -> list[Fault]:
         with self._lock:
             return list(self._faults.values())
 
@@ -202,14 +197,14 @@ class FaultRegistry:
                 fired.append(updated)
         return fired
 
-    def _register_hang(self, fault_id: str) -> asyncio.Future[HangOutcome]:
+    def register_hang(self, fault_id: str) -> asyncio.Future[HangOutcome]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[HangOutcome] = loop.create_future()
         with self._lock:
             self._hangs[future] = (loop, fault_id)
         return future
 
-    def _unregister_hang(self, future: asyncio.Future[HangOutcome]) -> None:
+    def unregister_hang(self, future: asyncio.Future[HangOutcome]) -> None:
         with self._lock:
             self._hangs.pop(future, None)
 
@@ -217,122 +212,10 @@ class FaultRegistry:
         with self._lock:
             targets = [(f, loop) for f, (loop, fid) in self._hangs.items() if which(fid)]
         for future, loop in targets:
-            try:
+            with contextlib.suppress(RuntimeError):  # RuntimeError: that loop is closed already
                 loop.call_soon_threadsafe(_resolve, future, outcome)
-            except RuntimeError:  # that loop is closed already
-                pass
 
 
 def _resolve(future: asyncio.Future[HangOutcome], outcome: HangOutcome) -> None:
     if not future.done():
         future.set_result(outcome)
-
-
-def breaks(request: Request) -> frozenset[str]:
-    """The ``break`` faults active for this request (read by the page handlers)."""
-    value = request.scope.get(_SCOPE_BREAKS)
-    return value if isinstance(value, frozenset) else frozenset()
-
-
-class FaultMiddleware:
-    """Applies the registry's faults before the request reaches the shop."""
-
-    def __init__(self, app: ASGIApp, registry: FaultRegistry) -> None:
-        self.app = app
-        self.registry = registry
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith("/__"):
-            await self.app(scope, receive, send)
-            return
-        region = None
-        for name, value in scope.get("headers", []):
-            if name == REGION_HEADER.encode():
-                region = value.decode("latin-1").strip()
-        fired = self.registry.select(scope["method"], path, region)
-        if not fired:
-            await self.app(scope, receive, send)
-            return
-        scope[_SCOPE_BREAKS] = frozenset(f.break_ for f in fired if f.break_)
-        delay = max((f.delay_ms or 0) for f in fired)
-        if delay:
-            await asyncio.sleep(delay / 1000)
-        hang = next((f for f in fired if f.hang), None)
-        if hang is not None:
-            buffered: list[Message] = []
-            outcome = await self._hang(hang, receive, buffered)
-            if outcome == "disconnected":
-                return
-            if outcome != "recovered":
-                status = 503 if outcome == "shutdown" else 504
-                await _send_error(scope, send, status, hang.id)
-                return
-            receive = _replay(buffered, receive)
-        failing = next((f for f in fired if f.status is not None), None)
-        if failing is not None and failing.status is not None:
-            await _send_error(scope, send, failing.status, failing.id)
-            return
-        await self.app(scope, receive, send)
-
-    async def _hang(self, fault: Fault, receive: Receive, buffered: list[Message]) -> str:
-        released = self.registry._register_hang(fault.id)
-        disconnected = asyncio.ensure_future(_wait_disconnect(receive, buffered))
-        try:
-            done, _ = await asyncio.wait(
-                {released, disconnected}, timeout=MAX_HANG_S, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            self.registry._unregister_hang(released)
-            released.cancel()
-            disconnected.cancel()
-        if disconnected in done:
-            return "disconnected"
-        if released in done:
-            return released.result()
-        return "timeout"
-
-
-async def _wait_disconnect(receive: Receive, buffered: list[Message]) -> None:
-    """Return once the client is gone, keeping the body messages read meanwhile."""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return
-        buffered.append(message)
-
-
-def _replay(buffered: list[Message], receive: Receive) -> Receive:
-    pending = list(buffered)
-
-    async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replay
-
-
-async def _send_error(scope: Scope, send: Send, status: int, fault_id: str) -> None:
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
-    path: str = scope.get("path", "")
-    if path.startswith("/api/") or path.startswith("/payment/callback"):
-        body = f'{{"error": "{phrase}", "status": {status}, "fault": "{fault_id}"}}'.encode()
-        content_type = b"application/json"
-    else:
-        body = (
-            f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{status} {phrase}</title>"
-            f"</head><body><h1>{status} {html.escape(phrase)}</h1>"
-            f"<p>Injected fault {html.escape(fault_id)}.</p></body></html>"
-        ).encode()
-        content_type = b"text/html; charset=utf-8"
-    headers = [
-        (b"content-type", content_type),
-        (b"content-length", str(len(body)).encode()),
-        (b"x-synth-fault", fault_id.encode()),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

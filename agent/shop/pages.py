@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from agent.shop.catalog import format_money
-from agent.shop.faults import breaks
+from agent.shop.fault_middleware import breaks
 from agent.shop.sessions import current_session
 from agent.shop.state import ShopState
 

@@ -44,20 +44,18 @@ resource "aws_glue_catalog_table" "run_summaries" {
   table_type    = "EXTERNAL_TABLE"
 
   parameters = {
-    "EXTERNAL"                        = "TRUE"
-    "classification"                  = "json"
-    "projection.enabled"              = "true"
-    "projection.region.type"          = "injected"
-    "projection.journey.type"         = "injected"
-    "projection.date.type"            = "date"
-    "projection.date.format"          = "yyyy-MM-dd"
-    "projection.date.range"           = "${var.summary_projection_start_date},NOW"
-    "projection.date.interval"        = "1"
-    "projection.date.interval.unit"   = "DAYS"
-    "storage.location.template"       = "${local.summaries_location}/region=$${region}/journey=$${journey}/date=$${date}"
-    "has_encrypted_data"              = "true"
-    "ignore.malformed.json"           = "true"
-    "synth.layout"                    = "<prefix>/_summaries/region=<r>/journey=<j>/date=<YYYY-MM-DD>/<writer>.jsonl"
+    "EXTERNAL"                      = "TRUE"
+    "classification"                = "json"
+    "projection.enabled"            = "true"
+    "projection.region.type"        = "injected"
+    "projection.journey.type"       = "injected"
+    "projection.date.type"          = "date"
+    "projection.date.format"        = "yyyy-MM-dd"
+    "projection.date.range"         = "${var.summary_projection_start_date},NOW"
+    "projection.date.interval"      = "1"
+    "projection.date.interval.unit" = "DAYS"
+    "storage.location.template"     = "${local.summaries_location}/region=$${region}/journey=$${journey}/date=$${date}"
+    "ignore.malformed.json"         = "true"
   }
 
   partition_keys {

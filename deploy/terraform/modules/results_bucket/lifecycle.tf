@@ -7,8 +7,7 @@
 # tagging failed.
 #
 # S3 forbids AbortIncompleteMultipartUpload and ExpiredObjectDeleteMarker in a
-# rule whose filter uses tags, hence the separate prefix-only housekeeping
-# rules.
+# rule whose filter uses tags, hence the separate housekeeping rules.
 
 locals {
   prefix           = "${var.results_prefix}/"
@@ -107,6 +106,15 @@ resource "aws_s3_bucket_lifecycle_configuration" "results" {
     noncurrent_version_expiration {
       noncurrent_days = var.noncurrent_version_retention_days
     }
+  }
+
+  # Bucket-wide: an interrupted multipart upload (large full-page PNG, agent
+  # killed mid-upload) is never useful, whatever its key.
+  rule {
+    id     = "abort-incomplete-multipart-uploads"
+    status = "Enabled"
+
+    filter {}
 
     abort_incomplete_multipart_upload {
       days_after_initiation = var.abort_incomplete_multipart_upload_days

@@ -203,9 +203,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
     id     = "expire-access-logs"
     status = "Enabled"
 
-    filter {
-      prefix = "s3-access/"
-    }
+    # Whole bucket: it only ever holds access logs.
+    filter {}
 
     expiration {
       days = var.access_log_retention_days

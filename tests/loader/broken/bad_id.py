@@ -1,0 +1,6 @@
+from agent import journey
+
+
+@journey(id="Bad Id")
+async def bad(page, ctx):
+    pass

@@ -1,0 +1,6 @@
+from agent import journey
+
+
+@journey(id="sync")
+def sync(page, ctx):
+    pass

@@ -1,0 +1,9 @@
+from agent import journey
+
+SETTINGS = {}
+BASE = SETTINGS["base"]
+
+
+@journey(id="runtime")
+async def runtime(page, ctx):
+    pass

@@ -1,0 +1,1 @@
+raise RuntimeError("files starting with _ are helpers, never loaded as journeys")
