@@ -16,8 +16,10 @@ from agent.duration import parse_duration
 from agent.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_INFRA, EXIT_OK, ConfigError
 from agent.loader import LoadedJourneys, load_journeys
 from agent.model import JourneyResult
+from agent.progress import make_progress
 from agent.publish import Publisher
 from agent.recorder import ArtifactPolicy
+from agent.reporters import render_json, render_junit, render_markdown
 from agent.runner import RunOptions
 from agent.settings import Settings, load_settings
 from agent.store import LocalStore
@@ -39,6 +41,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--timeout", type=_duration, metavar="DURATION", help="limit for the whole batch, e.g. 5m")
     p.add_argument("--release", help="release recorded on every result (default: $GITHUB_SHA etc.)")
     p.add_argument("--fail-fast", action="store_true", help="stop starting journeys after the first failure")
+    p.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML (a testsuite per region)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="write a machine-readable JSON summary")
+    p.add_argument(
+        "--summary", type=Path, metavar="FILE", help="write a Markdown summary (default: $GITHUB_STEP_SUMMARY if set)"
+    )
     p.set_defaults(handler=run)
 
 
@@ -131,11 +138,35 @@ def run(args: argparse.Namespace) -> int:
         fail_fast=args.fail_fast,
         options=run_options(settings),
     )
+    _check_writable(args)
     sink = LocalStore(Path(args.results or settings.results))
     entries = asyncio.run(_run(plan, settings, Publisher([sink])))
     results = [e.result for e in entries if e.result is not None]
+    code = exit_code(results, bool(loaded.errors))
     print(render_results(entries))
-    return exit_code(results, bool(loaded.errors))
+    write_reports(args, entries, code, plan)
+    return code
+
+
+def _check_writable(args: argparse.Namespace) -> None:
+    """Fail before running anything if a report file cannot be written."""
+    for option in ("junit", "json", "summary"):
+        path: Path | None = getattr(args, option)
+        if path is not None and not path.resolve().parent.is_dir():
+            raise ConfigError(f"--{option} {path}: directory {path.parent} does not exist")
+
+
+def write_reports(args: argparse.Namespace, entries: list[BatchEntry], code: int, plan: BatchPlan) -> None:
+    if args.junit:
+        args.junit.write_text(render_junit(entries, default_region=plan.region))
+    if args.json:
+        args.json.write_text(render_json(entries, exit_code=code, target=plan.target, release=plan.release))
+    summary = args.summary or (
+        Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
+    )
+    if summary:
+        with summary.open("a", encoding="utf-8") as handle:
+            handle.write(render_markdown(entries, target=plan.target, release=plan.release))
 
 
 def run_options(settings: Settings) -> RunOptions:
@@ -151,9 +182,7 @@ async def _run(plan: BatchPlan, settings: Settings, publisher: Publisher) -> lis
     try:
         await browser.start()
 
-        def progress(journey_id: str, event: str, detail: str) -> None:
-            print(f"{journey_id}: {event}{' ' + detail if detail else ''}", file=sys.stderr, flush=True)
-
+        progress = make_progress(sys.stderr, [j.id for j in plan.journeys])
         return await run_batch(plan, browser, on_result=publisher.publish, progress=progress)
     finally:
         await browser.close()

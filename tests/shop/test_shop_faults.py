@@ -237,9 +237,13 @@ def test_server_stops_promptly_with_a_hanging_request() -> None:
 
 def test_server_stops_when_the_block_raises() -> None:
     server = ShopServer()
-    with pytest.raises(RuntimeError, match="boom"), server:
-        url = server.url
-        assert httpx.get(f"{url}/healthz").status_code == 200
-        raise RuntimeError("boom")
+
+    def crash() -> None:
+        with server:
+            assert httpx.get(f"{server.url}/healthz").status_code == 200
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        crash()
     with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{url}/healthz", timeout=1)
+        httpx.get(f"{server.url}/healthz", timeout=1)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
-
 from agent.shop import DEMO_EMAIL, ShopServer
+
+if TYPE_CHECKING:
+    from conftest import Buyer
 
 
 def test_healthz_and_root_redirect(client: httpx.Client) -> None:

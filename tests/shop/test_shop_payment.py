@@ -113,7 +113,8 @@ def test_forged_or_replayed_callbacks(buyer: Buyer, client: httpx.Client, shop: 
     assert forged.status_code == 403
     assert forged.json() == {"error": "invalid signature"}
     assert client.post("/payment/callback", json={**fields, "tx": "nope"}).status_code == 404
-    assert client.post("/payment/callback", content=b"{", headers={"content-type": "application/json"}).status_code == 400
+    not_json = client.post("/payment/callback", content=b"{", headers={"content-type": "application/json"})
+    assert not_json.status_code == 400
 
     good = buyer.provider_fields(buyer.pay().headers["location"])
     first = buyer.callback(good).json()
