@@ -138,6 +138,10 @@ class Metrics:
         for gauge in (self.spool_pending, self.spool_oldest):
             gauge.labels(region).set(0)
         self.browser_restarts.labels(region)
+        for reason in ("transient", "auth", "not_found", "disk_full", "other"):
+            self.upload_failures.labels(region, reason)
+        for kind in ("screenshot", "result"):
+            self.spool_dropped.labels(region, kind)
         self.uploaded.labels(region)
         self.schedule_lag.labels(region)
 

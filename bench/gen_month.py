@@ -66,18 +66,38 @@ def incidents_for(rng: random.Random, start: float, days: int) -> list[Incident]
         length = rng.uniform(10, 120) * 60
         kind = rng.random()
         if kind < 0.5:  # payment outage: the checkout journeys fail at one step
-            found.append(Incident(begin, begin + length, frozenset({"checkout", "order-confirmation"}),
-                                  "pay", rng.uniform(0.5, 1.0), 1.0))
+            found.append(
+                Incident(
+                    begin,
+                    begin + length,
+                    frozenset({"checkout", "order-confirmation"}),
+                    "pay",
+                    rng.uniform(0.5, 1.0),
+                    1.0,
+                )
+            )
         elif kind < 0.75:  # the shop front breaks: everything after login
-            found.append(Incident(begin, begin + length, frozenset({"cart", "checkout"}),
-                                  "add to cart", rng.uniform(0.3, 0.9), 1.2))
+            found.append(
+                Incident(
+                    begin, begin + length, frozenset({"cart", "checkout"}), "add to cart", rng.uniform(0.3, 0.9), 1.2
+                )
+            )
         else:  # slowdown: durations x3..x6, long runs time out
             found.append(Incident(begin, begin + length, frozenset(JOURNEYS), None, 0.0, rng.uniform(3, 6)))
     return found
 
 
-def line(run_id: str, started: float, region: str, journey: str, status: str, duration: float,
-         step: str | None, error: str | None, screenshot: str | None) -> str:
+def line(
+    run_id: str,
+    started: float,
+    region: str,
+    journey: str,
+    status: str,
+    duration: float,
+    step: str | None,
+    error: str | None,
+    screenshot: str | None,
+) -> str:
     moment = datetime.fromtimestamp(started, UTC)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{moment.microsecond:06d}Z" if moment.microsecond else "Z")
     return json.dumps(
@@ -173,8 +193,10 @@ def main() -> int:
     began = time.perf_counter()
     runs = generate(args.out, args.days, args.seed, start, args.interval)
     elapsed = time.perf_counter() - began
-    print(f"generated {runs:,} runs ({len(REGIONS)} regions x {len(JOURNEYS)} journeys, {args.days} days "
-          f"from {start:%Y-%m-%d}) into {args.out} in {elapsed:.1f}s")
+    print(
+        f"generated {runs:,} runs ({len(REGIONS)} regions x {len(JOURNEYS)} journeys, {args.days} days "
+        f"from {start:%Y-%m-%d}) into {args.out} in {elapsed:.1f}s"
+    )
     return 0
 
 

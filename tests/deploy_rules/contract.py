@@ -6,34 +6,8 @@ base name (``_bucket``/``_sum``/``_count`` are stripped before comparing).
 
 from __future__ import annotations
 
-try:
-    # The single source of truth, once agent/metrics.py exists and exports it.
-    from agent.metrics import EXPORTED_METRIC_NAMES
-except ImportError:
-    # Stand-in until agent.metrics exists: a copy of the contract agreed for the
-    # agent. Remove this branch (keep only the import above) when agent.metrics
-    # provides EXPORTED_METRIC_NAMES.
-    EXPORTED_METRIC_NAMES = frozenset(
-        {
-            "synth_journey_runs_total",
-            "synth_journey_success",
-            "synth_journey_duration_seconds",
-            "synth_step_duration_seconds",
-            "synth_journey_last_run_timestamp_seconds",
-            "synth_journey_attempts_total",
-            "synth_journey_duration_objective_seconds",
-            "synth_agent_missed_runs_total",
-            "synth_agent_browser_restarts_total",
-            "synth_agent_schedule_lag_seconds",
-            "synth_agent_info",
-            "synth_agent_ready",
-            "synth_spool_pending_runs",
-            "synth_spool_oldest_age_seconds",
-            "synth_upload_failures_total",
-            "synth_uploaded_runs_total",
-            "synth_spool_dropped_total",
-        }
-    )
+# The single source of truth: the names agent/metrics.py registers.
+from agent.metrics import EXPORTED_METRIC_NAMES
 
 # Labels a query may match on or aggregate by: the agent's own labels, the static
 # labels of the region files (environment, tenant), the histogram bucket label and
