@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from playwright.async_api import Browser as PWBrowser
-from playwright.async_api import BrowserContext, Playwright, async_playwright
+from playwright.async_api import BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from agent.errors import BrowserLaunchError, BrowserNotFoundError
+from agent.errors import BrowserLaunchError, BrowserNotFoundError, InfraError
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ class Browser:
         executable: str | None = None,
         headless: bool = True,
         on_restart: Callable[[], None] | None = None,
+        prewarm: bool = False,
     ) -> None:
         self._configured = executable if executable is not None else os.environ.get(BROWSER_ENV)
         self._headless = headless
@@ -86,6 +87,8 @@ class Browser:
         self._browser: PWBrowser | None = None
         self._lock = asyncio.Lock()
         self._launches = 0
+        self._prewarm = prewarm
+        self._spare: tuple[str, asyncio.Task[tuple[BrowserContext, Page]]] | None = None
         self.location: BrowserLocation | None = None
         self.version: str | None = None
 
@@ -142,7 +145,57 @@ class Browser:
             browser = await self._ensure()
         return await browser.new_context(**options)
 
+    async def new_page(self, **options: Any) -> tuple[BrowserContext, Page]:
+        """A fresh context with one page.
+
+        With `prewarm`, the next context and page (about 180 ms of Chromium
+        work, mostly the renderer process) are created in the background
+        while this run is in flight, and handed to the next caller that asks
+        for the same options. A spare from before a browser crash is discarded.
+        """
+        key = repr(sorted(options.items()))
+        pair: tuple[BrowserContext, Page] | None = None
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare_key, task = spare
+            pair = await self._take(task) if spare_key == key else None
+            if pair is None and spare_key != key:
+                await self._discard(task)
+        if pair is None:
+            pair = await self._create_pair(options)
+        if self._prewarm:
+            self._spare = (key, asyncio.create_task(self._create_pair(options)))
+        return pair
+
+    async def _create_pair(self, options: dict[str, Any]) -> tuple[BrowserContext, Page]:
+        context = await self.new_context(**options)
+        try:
+            return context, await context.new_page()
+        except BaseException:
+            await context.close()
+            raise
+
+    async def _take(self, task: asyncio.Task[tuple[BrowserContext, Page]]) -> tuple[BrowserContext, Page] | None:
+        try:
+            context, page = await task
+        except (PlaywrightError, InfraError):
+            return None
+        if not self.is_connected or page.is_closed():
+            await self._discard(task)
+            return None
+        return context, page
+
+    async def _discard(self, task: asyncio.Task[tuple[BrowserContext, Page]]) -> None:
+        try:
+            context, _ = await asyncio.wait_for(task, 10)
+            await asyncio.wait_for(context.close(), 5)
+        except (PlaywrightError, InfraError, TimeoutError):
+            pass
+
     async def close(self, timeout: float = 10.0) -> None:
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            await self._discard(spare[1])
         async with self._lock:
             browser, self._browser = self._browser, None
             pw, self._pw = self._pw, None

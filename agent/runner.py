@@ -118,7 +118,7 @@ async def run_journey(
         return http
 
     try:
-        context = await browser.new_context(
+        context, page = await browser.new_page(
             viewport={"width": options.viewport[0], "height": options.viewport[1]},
             extra_http_headers={REGION_HEADER: region},
             service_workers="block",
@@ -126,7 +126,6 @@ async def run_journey(
         context.set_default_timeout(options.action_timeout_s * 1000)
         context.set_default_navigation_timeout(options.navigation_timeout_s * 1000)
         await context.route(blocked, _abort_blocked)
-        page = await context.new_page()
         recorder = RunRecorder(
             page=page,
             scrubber=scrubber,

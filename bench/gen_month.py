@@ -39,10 +39,8 @@ JOURNEYS: dict[str, tuple[float, tuple[str, ...]]] = {
 TIMEOUT_S = 30.0
 ERRORS = {
     "failed": (
-        "AssertionError: expected 'Order confirmed' in heading, got 'Payment failed'",
         "Locator.click: element is not visible: get_by_role('button', name='Add to cart')",
         "HTTP 503 Service Unavailable on POST /shop/payment",
-        "expect(page).to_have_url: expected '/shop/cart', got '/web/login'",
     ),
     "timeout": ("Timeout 30000ms exceeded while waiting for navigation to /shop/confirmation",),
     "error": ("Target page, context or browser has been closed",),
@@ -152,13 +150,15 @@ def generate(out: Path, days: int, seed: int, start: datetime, interval_s: float
                         duration *= inc.slowdown
                         if inc.step in steps and rng.random() < inc.failure_rate:
                             status, step = "failed", inc.step
-                            error = ERRORS["failed"][2 if inc.step == "pay" else 1]
+                            error = ERRORS["failed"][1 if inc.step == "pay" else 0]
                 if status == "passed" and duration >= TIMEOUT_S:
                     status, step, duration, error = "timeout", steps[-1], TIMEOUT_S, ERRORS["timeout"][0]
                 elif status == "passed" and rng.random() < 0.0015:  # background flakiness
                     status = "error" if rng.random() < 0.1 else "failed"
                     step = rng.choice(steps)
-                    error = rng.choice(ERRORS[status])
+                    error = (
+                        ERRORS["error"][0] if status == "error" else f"Timeout 10000ms exceeded during step '{step}'"
+                    )
                 screenshot = None
                 if status != "passed":
                     index = steps.index(step) + 1 if step in steps else 1

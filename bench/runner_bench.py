@@ -105,7 +105,7 @@ async def run_all(
 ) -> tuple[Overhead, list[Throughput], str]:
     os.environ.setdefault("SYNTH_SECRET_SHOP_PASSWORD", "demo-password-123")
     options = RunOptions()
-    browser = Browser()
+    browser = Browser(prewarm=True)
     await browser.start()
     try:
         overhead = await measure_overhead(browser, target, journeys["checkout"], options, pairs)

@@ -178,7 +178,9 @@ def run_options(settings: Settings) -> RunOptions:
 
 
 async def _run(plan: BatchPlan, settings: Settings, publisher: Publisher) -> list[BatchEntry]:
-    browser = Browser(executable=settings.browser_executable, headless=settings.headless)
+    browser = Browser(
+        executable=settings.browser_executable, headless=settings.headless, prewarm=settings.prewarm_context
+    )
     try:
         await browser.start()
 

@@ -42,6 +42,7 @@ async def happy(page: Page, ctx: JourneyContext) -> None:
     async with step("go next"):
         await page.get_by_role("link", name="Next").click()
         await expect(page.get_by_role("heading")).to_have_text("Next page")
+        await page.wait_for_load_state("load")  # the console error and the 404 come before `load`
 
 
 @journey(id="soft-then-hard", timeout=20)
