@@ -33,6 +33,7 @@ from agent.scrub import Scrubber
 log = logging.getLogger(__name__)
 
 PASSWORD_SELECTOR = "input[type=password]"
+AFTER_TIMEOUT_CAPTURE_S = 2.0
 _NAV_TIMING_JS = """() => {
   const e = performance.getEntriesByType('navigation')[0];
   if (!e) return null;
@@ -229,8 +230,8 @@ class RunRecorder:
         timed_out = next((s for s in reversed(self.steps) if s.status == "timeout"), None)
         if timed_out is None or self.page.is_closed():
             return
-        try:
-            await asyncio.wait_for(self._capture(timed_out, failed=False), self.policy.timeout_s + 1)
+        try:  # the page may still be loading: keep this short so a timeout ends promptly
+            await asyncio.wait_for(self._capture(timed_out, failed=False), AFTER_TIMEOUT_CAPTURE_S)
         except TimeoutError:
             log.info("screenshot after timeout did not finish in time")
 

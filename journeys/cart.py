@@ -6,9 +6,28 @@ URL slug).
 
 from __future__ import annotations
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from agent import JourneyContext, journey, step
+
+
+async def _refuse_alert(page: Page, what: str) -> None:
+    """Fail with the page's own words when it shows an alert instead of moving on."""
+    alert = page.get_by_role("alert")
+    if await alert.count():
+        text = " ".join((await alert.first.inner_text()).split())
+        raise AssertionError(f"{what}: the page says {text!r}")
+
+
+async def _click_through(page: Page, target: Locator, what: str) -> None:
+    """Click a link or submit button and wait for the next page; fail fast, in the
+    shop's own words, on an alert or an HTTP error status."""
+    async with page.expect_navigation() as navigation:
+        await target.click()
+    response = await navigation.value
+    await _refuse_alert(page, what)
+    if response is not None and response.status >= 400:
+        raise AssertionError(f"{what}: {response.url} answered HTTP {response.status}")
 
 
 async def _open_product(page: Page, ctx: JourneyContext) -> str:
@@ -48,7 +67,7 @@ async def cart(page: Page, ctx: JourneyContext) -> None:
 
     async with step("add to cart"):
         await page.get_by_label("Quantity").fill("1")
-        await page.get_by_role("button", name="Add to cart").click()
+        await _click_through(page, page.get_by_role("button", name="Add to cart"), "add to cart refused")
         await page.wait_for_url("**/shop/cart")
 
     async with step("verify cart"):

@@ -8,7 +8,7 @@ fields; ``SHOP_PASSWORD``).
 
 from __future__ import annotations
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from agent import JourneyContext, journey, step
 
@@ -27,6 +27,17 @@ async def _refuse_alert(page: Page, what: str) -> None:
     if await alert.count():
         text = " ".join((await alert.first.inner_text()).split())
         raise AssertionError(f"{what}: the page says {text!r}")
+
+
+async def _click_through(page: Page, target: Locator, what: str) -> None:
+    """Click a link or submit button and wait for the next page; fail fast, in the
+    shop's own words, on an alert or an HTTP error status."""
+    async with page.expect_navigation() as navigation:
+        await target.click()
+    response = await navigation.value
+    await _refuse_alert(page, what)
+    if response is not None and response.status >= 400:
+        raise AssertionError(f"{what}: {response.url} answered HTTP {response.status}")
 
 
 def _amount(displayed: str) -> float:
@@ -62,10 +73,8 @@ async def order_confirmation(page: Page, ctx: JourneyContext) -> None:
         await page.goto(ctx.url("/web/login"))
         await page.get_by_label("Email").fill(ctx.params["email"])
         await page.get_by_label("Password").fill(ctx.secret("SHOP_PASSWORD"))
-        await page.get_by_role("button", name="Log in").click()
-        log_out = page.get_by_role("link", name="Log out")
-        await expect(log_out.or_(page.get_by_role("alert")).first).to_be_visible()
-        await _refuse_alert(page, "sign-in refused")
+        await _click_through(page, page.get_by_role("button", name="Log in"), "sign-in refused")
+        await expect(page.get_by_role("link", name="Log out")).to_be_visible()
 
     async with step("open product"):
         await page.goto(ctx.url("/shop"))
@@ -74,13 +83,14 @@ async def order_confirmation(page: Page, ctx: JourneyContext) -> None:
 
     async with step("add to cart"):
         await page.get_by_label("Quantity").fill("1")
-        await page.get_by_role("button", name="Add to cart").click()
+        await _click_through(page, page.get_by_role("button", name="Add to cart"), "add to cart refused")
         await page.wait_for_url("**/shop/cart")
         await expect(page.get_by_role("row").filter(has_text=name)).to_contain_text(price)
 
     async with step("checkout address"):
         checkout_link = page.get_by_role("link", name="Checkout", exact=True)
-        await checkout_link.or_(page.get_by_role("button", name="Checkout", exact=True)).first.click()
+        checkout_button = checkout_link.or_(page.get_by_role("button", name="Checkout", exact=True)).first
+        await _click_through(page, checkout_button, "checkout refused")
         await page.wait_for_url("**/shop/checkout")
         for label, (param, default) in ADDRESS.items():
             await page.get_by_label(label).fill(ctx.params.get(param, default))
@@ -89,16 +99,14 @@ async def order_confirmation(page: Page, ctx: JourneyContext) -> None:
             await country.select_option(label=ctx.params.get("country", "Belgium"))
         else:
             await country.fill(ctx.params.get("country", "Belgium"))
-        await page.get_by_role("button", name="Continue to payment").click()
-        card_field = page.get_by_label("Card number")
-        await expect(card_field.or_(page.get_by_role("alert")).first).to_be_visible()
-        await _refuse_alert(page, "address refused")
+        await _click_through(page, page.get_by_role("button", name="Continue to payment"), "address refused")
+        await expect(page.get_by_label("Card number")).to_be_visible()
 
     async with step("payment"):
         await page.get_by_label("Card number").fill(ctx.params.get("card", "4242424242424242"))
         await page.get_by_label("Expiry").fill(ctx.params.get("expiry", "12/39"))
         await page.get_by_label("CVC").fill("123")
-        await page.get_by_role("button", name="Pay now").click()
+        await _click_through(page, page.get_by_role("button", name="Pay now"), "payment refused")
         thanks = page.get_by_role("heading", name=CONFIRMED)
         await expect(thanks.or_(page.get_by_role("alert")).first).to_be_visible(timeout=20_000)
         await _refuse_alert(page, "payment failed")

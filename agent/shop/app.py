@@ -24,7 +24,7 @@ def create_app(*, seed: int | None = None, restock_every_s: float | None = None)
 
     ``seed`` makes the sampling of flaky faults (``rate``) reproducible.
     ``restock_every_s`` puts the stock back to its initial levels this often (off by
-    default so tests see exact stock numbers; ``serve()`` turns it on daily).
+    default so tests see exact stock numbers; ``serve()`` restocks hourly).
     The state is reachable as ``app.state.shop`` (a :class:`ShopState`).
     """
     state = ShopState.create(seed=seed, restock_every_s=restock_every_s)

@@ -44,7 +44,7 @@ SEED_PRODUCTS: tuple[Product, ...] = (
         "storage-box",
         "Storage Box",
         Decimal("15.80"),
-        1000,
+        5000,
         "Stackable recycled-plastic box for the office or the attic.",
     ),
     Product(

@@ -18,7 +18,13 @@ Path matching: exact path, or prefix when the fault path ends with ``*`` ("/shop
 When several faults match: the largest delay applies first, then a hang, else the oldest
 status; breaks accumulate. A hang ends when the client disconnects (nothing is sent),
 when its fault is deleted (the request then proceeds normally), when the server shuts
-down (503) or after ``MAX_HANG_S`` (504).
+down (503) or after ``MAX_HANG_S`` (504). A ``times`` fault is consumed by every request it
+fires on (for a ``break`` use a precise path such as "/shop/product/*" with ``times``).
+
+Endpoints: ``POST /__faults`` -> 201 and the fault as JSON (with its ``id``, ``hits`` and
+remaining ``times``), 400 ``{"error": ...}`` for an invalid body; ``GET /__faults`` ->
+``{"faults": [...]}``; ``DELETE /__faults`` -> ``{"deleted": n}``; ``DELETE /__faults/<id>``
+-> ``{"deleted": 1}`` or 404. Faulted responses carry an ``X-Synth-Fault: <id>`` header.
 """
 
 from __future__ import annotations

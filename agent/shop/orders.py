@@ -23,6 +23,8 @@ from agent.shop.catalog import CURRENCY, Catalog, InsufficientStock
 TxState = Literal["pending", "confirmed", "declined", "failed"]
 Result = Literal["authorized", "declined"]
 RESULTS: tuple[str, ...] = ("authorized", "declined")
+MAX_KEPT = 10_000
+"""Orders and transactions kept in memory; the oldest are forgotten beyond this."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class OrderBook:
         )
         with self._lock:
             self._txs[tx.id] = tx
+            _trim(self._txs)
         return tx
 
     def transaction(self, tx_id: str) -> Transaction | None:
@@ -166,6 +169,7 @@ class OrderBook:
             self._orders[ref] = Order(
                 reference=ref, customer_email=tx.customer_email, lines=tx.lines, address=tx.address
             )
+            _trim(self._orders)
             tx.state = "confirmed"
             tx.order_ref = ref
             return tx
@@ -177,3 +181,9 @@ class OrderBook:
     def orders(self) -> list[Order]:
         with self._lock:
             return list(self._orders.values())
+
+
+def _trim(table: dict[str, Any]) -> None:
+    """Forget the oldest entries (dicts keep insertion order) beyond ``MAX_KEPT``."""
+    while len(table) > MAX_KEPT:
+        del table[next(iter(table))]

@@ -26,7 +26,7 @@ from starlette.applications import Starlette
 from agent.shop.app import create_app
 from agent.shop.state import ShopState
 
-DAY_S = 24 * 3600.0
+RESTOCK_EVERY_S = 3600.0
 
 
 class _Server(uvicorn.Server):
@@ -53,8 +53,12 @@ def _shop_state(app: Starlette) -> ShopState:
 
 
 def serve(host: str, port: int) -> None:
-    """Serve a fresh demo shop until interrupted (blocking). Stock is restocked daily."""
-    app = create_app(restock_every_s=DAY_S)
+    """Serve a fresh demo shop until interrupted (blocking).
+
+    The stock is put back to its initial levels every hour, so a demo monitored around
+    the clock never sells out.
+    """
+    app = create_app(restock_every_s=RESTOCK_EVERY_S)
     config = uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=3, lifespan="off")
     _Server(config, _shop_state(app)).run()
 

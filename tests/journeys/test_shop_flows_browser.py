@@ -173,11 +173,14 @@ def test_region_header_scopes_faults(aio: Any, browser: Browser, clean_shop: Any
 def test_hanging_page_times_out_and_the_shop_recovers(aio: Any, browser: Browser, clean_shop: Any) -> None:
     httpx.post(f"{clean_shop.url}/__faults", json={"path": "/shop", "hang": True}).raise_for_status()
 
-    async def flow(page: Page, base: str) -> None:
+    async def hangs(page: Page, base: str) -> None:
         with pytest.raises(PlaywrightTimeoutError):
             await page.goto(f"{base}/shop", timeout=1_000)
-        httpx.delete(f"{base}/__faults").raise_for_status()
+
+    async def works(page: Page, base: str) -> None:
         await page.goto(f"{base}/shop")
         await expect(page.get_by_role("link", name="Office Chair")).to_be_visible()
 
-    in_page(aio, browser, flow, clean_shop.url)
+    in_page(aio, browser, hangs, clean_shop.url)
+    httpx.delete(f"{clean_shop.url}/__faults").raise_for_status()
+    in_page(aio, browser, works, clean_shop.url)

@@ -44,7 +44,7 @@ def test_checkout_confirms_only_after_the_callback(buyer: Buyer, client: httpx.C
     assert 'Order reference: <strong data-testid="order-ref">S00001</strong>' in page.text
     assert "Total: $288.40" in page.text
     assert shop.state.catalog.stock("office-chair") == 58
-    assert shop.state.catalog.stock("storage-box") == 997
+    assert shop.state.catalog.stock("storage-box") == 4997
     assert "Cart (0)" in page.text
 
     api = client.get("/api/orders/S00001")  # the owning session's cookie
