@@ -9,7 +9,9 @@
 # Shared memory: Chromium keeps renderer buffers in /dev/shm, and Docker's
 # default of 64 MB makes tabs crash on heavy pages. Run with --ipc=host or
 # --shm-size=1g (Kubernetes: the regional_agent module mounts a 1Gi
-# memory-backed emptyDir at /dev/shm).
+# memory-backed emptyDir at /dev/shm). The agent also launches Chromium with
+# --disable-dev-shm-usage (shared memory in /tmp instead), but keep the flag:
+# it is what protects any other browser launch.
 #
 # The tag below must stay equal to the playwright==X.Y.Z pin in pyproject.toml
 # (tests/deploy/test_dockerfile.py enforces it): the image's browsers in

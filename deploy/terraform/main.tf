@@ -16,10 +16,12 @@ module "results_bucket" {
   tags                             = var.tags
 }
 
+# one(module.results_bucket[*].x): the value when the bucket is created here,
+# null when it is not (no index into an empty module list).
 locals {
-  bucket_arn    = var.create_bucket ? module.results_bucket[0].bucket_arn : "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
-  kms_key_arn   = var.create_bucket ? module.results_bucket[0].kms_key_arn : var.existing_kms_key_arn
-  bucket_region = var.create_bucket ? module.results_bucket[0].bucket_region : coalesce(var.existing_bucket_region, var.aws_region)
+  bucket_arn    = var.create_bucket ? one(module.results_bucket[*].bucket_arn) : "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+  kms_key_arn   = var.create_bucket ? one(module.results_bucket[*].kms_key_arn) : var.existing_kms_key_arn
+  bucket_region = var.create_bucket ? one(module.results_bucket[*].bucket_region) : coalesce(var.existing_bucket_region, var.aws_region)
 }
 
 module "regional_agent" {

@@ -15,7 +15,7 @@ output "kms_key_arn" {
 
 output "glue_table" {
   description = "Glue database.table over the run summaries (null when not created here)."
-  value       = var.create_bucket && var.create_glue_table ? "${module.results_bucket[0].glue_database_name}.${module.results_bucket[0].glue_table_name}" : null
+  value       = var.create_bucket && var.create_glue_table ? "${one(module.results_bucket[*].glue_database_name)}.${one(module.results_bucket[*].glue_table_name)}" : null
 }
 
 output "agents" {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,7 @@ import pytest
 # Make deploy_helpers importable whatever pytest's import mode.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from deploy_helpers import REGIONS_DIR, SAMPLE_REGIONS, TF_ROOT, terraform_env  # noqa: E402
-
+from deploy_helpers import REGIONS_DIR, SAMPLE_REGIONS, TF_ROOT, terraform_env
 
 # ---------------------------------------------------------------------------
 # Fixtures
@@ -49,7 +48,7 @@ def deploy_tree(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def terraform_console() -> Iterator[Callable[[Path, str], str]]:
+def terraform_console() -> Callable[[Path, str], str]:
     """Evaluate one expression with `terraform console` in a provider-less dir."""
     binary = shutil.which("terraform")
     if binary is None:
@@ -68,4 +67,4 @@ def terraform_console() -> Iterator[Callable[[Path, str], str]]:
         assert proc.returncode == 0, proc.stderr
         return proc.stdout.strip()
 
-    yield run
+    return run

@@ -9,6 +9,8 @@ whatever the python-hcl2 version.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import re
@@ -112,9 +114,16 @@ def normalize(node: Any) -> Any:
     return node
 
 
-def load_hcl(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
+@functools.lru_cache(maxsize=256)
+def _load_hcl_cached(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
         return normalize(hcl2.load(fh))
+
+
+def load_hcl(path: Path) -> dict[str, Any]:
+    """Parse one .tf file (cached per path/mtime; callers get their own copy)."""
+    st = path.stat()
+    return copy.deepcopy(_load_hcl_cached(str(path.resolve()), st.st_mtime_ns, st.st_size))
 
 
 def tf_files(root: Path = TF_ROOT) -> list[Path]:

@@ -3,6 +3,7 @@ bucket hardening/lifecycle, and the Kubernetes shape of a regional agent."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from deploy_helpers import (
     module_locals,
     module_variables,
     normalize,
+    strip_hcl_string,
     terraform_env,
     tf_files,
 )
@@ -91,7 +93,7 @@ def test_module_calls_match_module_variables(call: str, module_dir: Path) -> Non
 
 def test_tfvars_example_sets_only_declared_variables() -> None:
     text = (TF_ROOT / "terraform.tfvars.example").read_text(encoding="utf-8")
-    parsed = hcl2.loads(text)
+    parsed = normalize(hcl2.loads(text))
     declared = set(module_variables(TF_ROOT))
     assert set(parsed) <= declared, set(parsed) - declared
     required = {n for n, b in module_variables(TF_ROOT).items() if "default" not in b}
@@ -264,7 +266,10 @@ def test_deployment_shape() -> None:
     assert spec["replicas"] == 1
     assert spec["strategy"][0]["type"] == "Recreate"
     container = _agent_container()
-    assert container["args"] == ["--region", "${var.region}"]
+    # --results pins the destination: the agent prefers a region file's own
+    # `results:` over $SYNTH_RESULTS, and the role may only write this bucket.
+    assert container["args"] == ["--region", "${var.region}", "--results", "${local.results_uri}"]
+    assert module_locals(AGENT_DIR)["results_uri"] == "s3://${var.bucket_name}/${var.results_prefix}"
     assert "command" not in container, "the image ENTRYPOINT (tini -- synth agent) must be kept"
     assert container["image"] == "${var.image}"
     (port,) = container["port"]
@@ -319,7 +324,7 @@ def test_volumes() -> None:
     assert loc["spool_dir"] == "/var/spool/synth"
     spool = volumes["spool"]["empty_dir"][0]
     assert "medium" not in spool, "the spool is disk-backed"
-    assert spool["size_limit"] == "${var.spool_size_limit}"
+    assert spool["size_limit"] == "${var.spool_size_limit_mb}Mi"
 
     assert mounts["region"]["mount_path"] == "${local.regions_dir}"
     assert mounts["region"]["read_only"] is True
@@ -331,21 +336,48 @@ def test_volumes() -> None:
     assert cm["data"] == {"${var.region}.yaml": "${var.region_file}"}
 
 
+def _env_keys() -> set[str]:
+    env = module_locals(AGENT_DIR)["env"]
+    return set(re.findall(r"\b([A-Z][A-Z0-9_]+)\s*=", env))
+
+
 def test_environment() -> None:
     env = module_locals(AGENT_DIR)["env"]
+    keys = _env_keys()
     for var in (
         "SYNTH_LISTEN",
         "SYNTH_REGIONS_DIR",
         "SYNTH_JOURNEYS_DIR",
         "SYNTH_SPOOL_DIR",
+        "SYNTH_SPOOL_MAX_MB",
         "SYNTH_LOG_FORMAT",
-        "SYNTH_RESULTS",
+        "SYNTH_S3_SSE",
+        "SYNTH_S3_KMS_KEY_ID",
         "HOME",
+        "TMPDIR",
     ):
-        assert f"{var} " in env or f"{var}=" in env.replace(" ", ""), var
-    assert '0.0.0.0:${local.metrics_port}' in env
+        assert var in keys, var
+    assert "0.0.0.0:${local.metrics_port}" in env
+    assert '"aws:kms"' in env
+    assert "var.kms_key_arn" in env
+    # never a secret value in the plain environment
+    assert not any(k.startswith("SYNTH_SECRET_") or k == "SYNTH_STATUS_TOKEN" for k in keys)
     dynamic_env = _dynamic(_agent_container(), "env")
     assert dynamic_env["for_each"] == "${local.env}"
+
+
+def test_environment_is_known_to_the_agent() -> None:
+    """The agent rejects unknown SYNTH_* variables at start-up."""
+    settings = pytest.importorskip("agent.settings")
+    known = set(settings.known_variables())
+    unknown = {k for k in _env_keys() if k.startswith("SYNTH_")} - known
+    assert not unknown, f"the agent would refuse to start: {unknown}"
+
+
+def test_spool_bound_fits_its_volume() -> None:
+    loc = module_locals(AGENT_DIR)
+    assert loc["spool_max_mb"].replace(" ", "") == "${floor(var.spool_size_limit_mb*0.75)}"
+    assert module_variables(AGENT_DIR)["spool_size_limit_mb"]["default"] == 2048
 
 
 def test_resources_follow_the_memory_formula() -> None:
@@ -435,10 +467,24 @@ def test_bucket_is_hardened() -> None:
 def test_bucket_policies_deny_plain_http() -> None:
     docs = blocks(load_module(BUCKET_DIR), "data", "aws_iam_policy_document")
     for name in ("results_bucket", "logs_bucket"):
-        deny = [s for s in docs[name]["statement"] if s.get("effect") == "Deny"]
-        assert deny, name
-        cond = deny[0]["condition"][0]
+        (deny,) = [s for s in docs[name]["statement"] if s.get("sid") == "DenyInsecureTransport"]
+        assert deny["effect"] == "Deny"
+        assert deny["actions"] == ["s3:*"]
+        (cond,) = deny["condition"]
         assert (cond["test"], cond["variable"], cond["values"]) == ("Bool", "aws:SecureTransport", ["false"])
+
+
+def test_bucket_policy_refuses_non_kms_uploads() -> None:
+    docs = blocks(load_module(BUCKET_DIR), "data", "aws_iam_policy_document")
+    (stmt,) = [s for s in docs["results_bucket"]["statement"] if s.get("sid") == "DenyNonKMSEncryption"]
+    assert stmt["effect"] == "Deny"
+    assert stmt["actions"] == ["s3:PutObject"]
+    conditions = {(c["test"], c["variable"]): c["values"] for c in stmt["condition"]}
+    # header present AND not aws:kms: uploads relying on the bucket default still pass
+    assert conditions == {
+        ("Null", "s3:x-amz-server-side-encryption"): ["false"],
+        ("StringNotEquals", "s3:x-amz-server-side-encryption"): ["aws:kms"],
+    }
 
 
 def test_lifecycle_matches_storage_layout() -> None:
@@ -463,6 +509,9 @@ def test_lifecycle_matches_storage_layout() -> None:
     assert variables["result_retention_days"]["default"] == 400
     assert rules["summaries"]["filter"][0]["and"][0]["prefix"] == "${local.summaries_prefix}"
     assert module_locals(BUCKET_DIR)["summaries_prefix"] == "${var.results_prefix}/_summaries/"
+
+    assert tagged("probes") == {"synth-kind": "probe"}
+    assert rules["probes"]["expiration"][0]["days"] == 1
 
     abort = rules["abort-incomplete-multipart-uploads"]
     assert "abort_incomplete_multipart_upload" in abort
@@ -497,9 +546,9 @@ def test_glue_table_over_summaries() -> None:
     assert params["projection.journey.type"] == "injected"
     assert params["projection.date.type"] == "date"
     assert params["projection.date.format"] == "yyyy-MM-dd"
-    assert params["storage.location.template"].endswith(
-        "/region=$${region}/journey=$${journey}/date=$${date}"
-    ), params["storage.location.template"]
+    assert params["storage.location.template"].endswith("/region=$${region}/journey=$${journey}/date=$${date}"), params[
+        "storage.location.template"
+    ]
     assert loc["summaries_location"].endswith("/${var.results_prefix}/_summaries")
     serde = glue["storage_descriptor"][0]["ser_de_info"][0]
     assert serde["serialization_library"] == "org.openx.data.jsonserde.JsonSerDe"
@@ -537,3 +586,108 @@ def test_terraform_fmt_clean() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# References resolve (a cheap stand-in for `terraform validate`, which needs
+# provider downloads)
+# ---------------------------------------------------------------------------
+
+
+def _module_text(module_dir: Path) -> str:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(module_dir.glob("*.tf")))
+    # drop comments so prose like "var.cpu_limit" in a comment is not a reference
+    return re.sub(r"(?m)^\s*#.*$", "", text)
+
+
+@pytest.mark.parametrize("module_dir", MODULE_DIRS, ids=lambda p: p.name)
+def test_references_resolve(module_dir: Path) -> None:
+    text = _module_text(module_dir)
+    module = load_module(module_dir)
+
+    declared_vars = set(module_variables(module_dir))
+    used_vars = set(re.findall(r"(?<![\w.])var\.(\w+)", text))
+    assert used_vars <= declared_vars, used_vars - declared_vars
+    unused = declared_vars - used_vars
+    assert not unused, f"declared but unused variables: {unused}"
+
+    declared_locals = set(module_locals(module_dir))
+    used_locals = set(re.findall(r"(?<![\w.])local\.(\w+)", text))
+    assert used_locals <= declared_locals, used_locals - declared_locals
+
+    resources = {(t, n) for entry in module.get("resource", []) for t, body in entry.items() for n in body}
+    data = {(t, n) for entry in module.get("data", []) for t, body in entry.items() for n in body}
+    for type_, name in re.findall(r"(?<![\w.\"/])((?:aws|kubernetes)_[a-z0-9_]+)\.([a-z0-9_]+)", text):
+        assert (type_, name) in resources, f"{type_}.{name} is not declared in {module_dir.name}"
+    for type_, name in re.findall(r"(?<![\w.])data\.([a-z0-9_]+)\.([a-z0-9_]+)", text):
+        assert (type_, name) in data, f"data.{type_}.{name} is not declared in {module_dir.name}"
+
+
+def test_module_outputs_used_by_root_exist() -> None:
+    text = _module_text(TF_ROOT)
+    bucket_outputs = set(blocks(load_module(BUCKET_DIR), "output"))
+    used = set(re.findall(r"module\.results_bucket\[\*\]\.(\w+)", text))
+    assert used and used <= bucket_outputs, used - bucket_outputs
+
+    agent_outputs = set(blocks(load_module(AGENT_DIR), "output"))
+    # outputs.tf iterates `for r, m in module.regional_agent : r => { ... m.<output> ... }`
+    used_agent = set(re.findall(r"(?<![\w.])m\.(\w+)", text))
+    assert used_agent and used_agent <= agent_outputs, used_agent - agent_outputs
+
+
+def test_pod_environment_is_accepted_by_the_agent(terraform_console, tmp_path: Path) -> None:
+    """Evaluate local.env with Terraform (module variables.tf + the env locals),
+    then load the agent's settings from exactly that environment."""
+    settings_mod = pytest.importorskip("agent.settings")
+    loc = module_locals(AGENT_DIR)
+
+    def unwrap(value: Any) -> str:
+        if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+            return value[2:-1]
+        return json.dumps(value)
+
+    names = ["metrics_port", "regions_dir", "journeys_dir", "spool_dir", "spool_max_mb", "env"]
+    shutil.copy2(AGENT_DIR / "variables.tf", tmp_path / "variables.tf")
+    (tmp_path / "locals.tf").write_text(
+        "locals {\n" + "".join(f"  {n} = {unwrap(loc[n])}\n" for n in names) + "}\n", encoding="utf-8"
+    )
+    (tmp_path / "terraform.tfvars").write_text(
+        "\n".join(
+            [
+                'region = "eu-west-1"',
+                'region_file = "region: eu-west-1\\n"',
+                'image = "registry.example/synth:1.2.3"',
+                'bucket_name = "acme-synthetics"',
+                f'bucket_arn = "{BUCKET_ARN}"',
+                f'kms_key_arn = "{KMS_ARN}"',
+                'oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.example/id/X"',
+                'oidc_provider_url = "https://oidc.example/id/X"',
+                'bucket_region = "eu-west-1"',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    env = json.loads(strip_hcl_string(terraform_console(tmp_path, "jsonencode(local.env)")))
+
+    assert env["SYNTH_LISTEN"] == "0.0.0.0:9464"
+    assert env["SYNTH_S3_KMS_KEY_ID"] == KMS_ARN
+    assert env["SYNTH_SPOOL_MAX_MB"] == "1536"
+    assert env["AWS_REGION"] == "eu-west-1"
+
+    settings = settings_mod.load_settings({k: v for k, v in env.items() if k.startswith("SYNTH_")})
+    assert settings.listen_host == "0.0.0.0"
+    assert settings.listen_port == 9464
+    assert settings.s3_sse == "aws:kms"
+    assert settings.log_format == "json"
+    assert str(settings.regions_dir) == "/etc/synth/regions"
+    assert str(settings.spool_dir) == "/var/spool/synth"
+    assert settings.spool_max_mb == 1536
+
+
+def test_glue_columns_match_the_agent_summary_line() -> None:
+    summary = pytest.importorskip("agent.summary")
+    loc = module_locals(BUCKET_DIR)
+    glue = _bucket("aws_glue_catalog_table")["run_summaries"]
+    names = {c["name"] for c in loc["summary_columns"]} | {p["name"] for p in glue["partition_keys"]}
+    assert set(summary.SummaryLine.model_fields) == names - {"date"}

@@ -70,7 +70,7 @@ def test_declarations(loaded: Journeys) -> None:
 def test_journey_files_import_only_playwright_and_agent() -> None:
     for file in JOURNEYS.glob("*.py"):
         imports = [line.split()[1] for line in file.read_text().splitlines() if line.startswith(("import ", "from "))]
-        assert {name.split(".")[0] for name in imports} <= {"__future__", "playwright", "agent"}, file
+        assert {name.split(".")[0] for name in imports} <= {"__future__", "playwright", "agent", "_retail"}, file
 
 
 @pytest.mark.parametrize("journey_id", ["login", "cart", "checkout", "order-confirmation"])

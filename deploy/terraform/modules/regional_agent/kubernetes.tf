@@ -55,15 +55,30 @@ locals {
     "prometheus.io/path"   = "/metrics"
   }
 
-  # Non-secret environment. Secrets arrive through env_from secret_ref.
+  # Where this agent writes, passed as `--results`: the agent prefers a
+  # region file's own `results:` over $SYNTH_RESULTS, and only this bucket
+  # and prefix are writable for the role.
+  results_uri = "s3://${var.bucket_name}/${var.results_prefix}"
+
+  # The spool may hold at most 75% of its emptyDir: going over size_limit
+  # gets the pod evicted, and the summary journal and the run being written
+  # live there too.
+  spool_max_mb = floor(var.spool_size_limit_mb * 0.75)
+
+  # Non-secret environment. Secrets arrive through env_from secret_ref. The
+  # agent rejects unknown SYNTH_* variables, so only settings it knows.
   env = merge(
     {
       SYNTH_LISTEN       = "0.0.0.0:${local.metrics_port}"
       SYNTH_REGIONS_DIR  = local.regions_dir
       SYNTH_JOURNEYS_DIR = local.journeys_dir
       SYNTH_SPOOL_DIR    = local.spool_dir
+      SYNTH_SPOOL_MAX_MB = tostring(local.spool_max_mb)
       SYNTH_LOG_FORMAT   = var.log_format
-      SYNTH_RESULTS      = "s3://${var.bucket_name}/${var.results_prefix}"
+      # Encrypt with the bucket's key: the agent's default (AES256) would be
+      # refused by the bucket policy.
+      SYNTH_S3_SSE        = "aws:kms"
+      SYNTH_S3_KMS_KEY_ID = var.kms_key_arn
       # The root filesystem is read-only: Chromium and fontconfig write
       # their profile/cache under $HOME, so point it at the /tmp tmpfs.
       HOME                       = "/tmp"
@@ -197,7 +212,7 @@ resource "kubernetes_deployment_v1" "agent" {
           image             = var.image
           image_pull_policy = var.image_pull_policy
           # The image's ENTRYPOINT is tini -- synth agent.
-          args = ["--region", var.region]
+          args = ["--region", var.region, "--results", local.results_uri]
 
           port {
             name           = "metrics"
@@ -315,7 +330,9 @@ resource "kubernetes_deployment_v1" "agent" {
         }
 
         # Chromium needs a large /dev/shm; the container default (64Mi) makes
-        # renderers crash on heavy pages.
+        # renderers crash on heavy pages. (The agent currently passes
+        # --disable-dev-shm-usage, which moves that memory to /tmp, sized the
+        # same; this mount keeps any other browser launch safe.)
         volume {
           name = "dshm"
           empty_dir {
@@ -329,7 +346,7 @@ resource "kubernetes_deployment_v1" "agent" {
         volume {
           name = "spool"
           empty_dir {
-            size_limit = var.spool_size_limit
+            size_limit = "${var.spool_size_limit_mb}Mi"
           }
         }
 
@@ -372,6 +389,9 @@ resource "kubernetes_service_v1" "agent" {
   spec {
     type     = "ClusterIP"
     selector = local.selector_labels
+    # The Service exists for scraping: keep a not-ready agent (e.g. uploads
+    # failing) in the endpoints so its metrics still reach Prometheus.
+    publish_not_ready_addresses = true
 
     port {
       name        = "metrics"

@@ -6,6 +6,7 @@
 variable "region" {
   description = "Region name, exactly the `region` key of regions/<region>.yaml. Used in resource names, the IAM prefix scope and `synth agent --region`."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$", var.region))
@@ -16,6 +17,7 @@ variable "region" {
 variable "region_file" {
   description = "Raw content of regions/<region>.yaml; mounted read-only at /etc/synth/regions/<region>.yaml."
   type        = string
+  nullable    = false
 }
 
 variable "concurrency" {
@@ -32,6 +34,7 @@ variable "concurrency" {
 variable "image" {
   description = "Agent image reference, pinned by tag or (preferably) digest, e.g. ghcr.io/acme/synth@sha256:... . Never :latest."
   type        = string
+  nullable    = false
 
   validation {
     condition     = can(regex("(@sha256:[0-9a-f]{64}$)|(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$)", var.image)) && !endswith(var.image, ":latest")
@@ -59,11 +62,13 @@ variable "journeys" {
 variable "bucket_name" {
   description = "Results bucket name."
   type        = string
+  nullable    = false
 }
 
 variable "bucket_arn" {
   description = "Results bucket ARN (arn:<partition>:s3:::<bucket>)."
   type        = string
+  nullable    = false
 }
 
 variable "bucket_region" {
@@ -75,22 +80,26 @@ variable "bucket_region" {
 variable "results_prefix" {
   description = "Key prefix in the results bucket; the agent writes under <prefix>/region=<region>/ and <prefix>/_summaries/region=<region>/."
   type        = string
+  nullable    = false
   default     = "results"
 }
 
 variable "kms_key_arn" {
   description = "ARN of the KMS key that encrypts the results bucket."
   type        = string
+  nullable    = false
 }
 
 variable "oidc_provider_arn" {
   description = "ARN of the cluster's IAM OIDC provider (IRSA), e.g. arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC."
   type        = string
+  nullable    = false
 }
 
 variable "oidc_provider_url" {
   description = "Issuer URL of the cluster's OIDC provider, with or without https://."
   type        = string
+  nullable    = false
 }
 
 variable "secret_name" {
@@ -147,16 +156,21 @@ variable "cpu_limit" {
   default     = null
 }
 
-variable "spool_size_limit" {
-  description = "size_limit of the disk-backed emptyDir at /var/spool/synth (results waiting for upload)."
-  type        = string
-  default     = "2Gi"
+variable "spool_size_limit_mb" {
+  description = "size_limit (MiB) of the disk-backed emptyDir at /var/spool/synth (runs waiting for upload). The agent's SYNTH_SPOOL_MAX_MB is set to 75% of it."
+  type        = number
+  default     = 2048
+
+  validation {
+    condition     = var.spool_size_limit_mb >= 256
+    error_message = "spool_size_limit_mb must be at least 256."
+  }
 }
 
 variable "tmp_size_limit" {
-  description = "size_limit of the memory-backed emptyDir at /tmp (counts against the memory limit)."
+  description = "size_limit of the memory-backed emptyDir at /tmp (counts against the memory limit when used). The agent launches Chromium with --disable-dev-shm-usage, so Chromium's shared memory lives here: size it like /dev/shm."
   type        = string
-  default     = "256Mi"
+  default     = "1Gi"
 }
 
 variable "shm_size_limit" {

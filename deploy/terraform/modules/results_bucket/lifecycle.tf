@@ -1,5 +1,6 @@
 # Lifecycle rules keyed on the object tags every agent upload carries
-# (synth-kind = result | screenshot | summary, synth-outcome = passed | failed).
+# (synth-kind = result | screenshot | summary | probe,
+#  synth-outcome = passed | failed on results and screenshots).
 #
 # When several rules match one object, S3 applies the earliest expiration, so
 # the prefix-wide "default-retention" rule (result_retention_days) never keeps
@@ -88,6 +89,30 @@ resource "aws_s3_bucket_lifecycle_configuration" "results" {
 
     expiration {
       days = var.result_retention_days
+    }
+  }
+
+  # Write probes (<prefix>/region=<r>/_probes/<writer>.json, synth-kind=probe):
+  # rewritten by every readiness check, worthless after a day.
+  rule {
+    id     = "probes"
+    status = "Enabled"
+
+    filter {
+      and {
+        prefix = local.prefix
+        tags = {
+          "synth-kind" = "probe"
+        }
+      }
+    }
+
+    expiration {
+      days = 1
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = 1
     }
   }
 

@@ -136,6 +136,35 @@ data "aws_iam_policy_document" "results_bucket" {
       values   = ["false"]
     }
   }
+
+  # An upload may rely on the bucket default (no SSE header) or ask for
+  # aws:kms; an explicit other algorithm (e.g. the agent's own default
+  # SYNTH_S3_SSE=AES256) would bypass the results key, so it is refused.
+  statement {
+    sid       = "DenyNonKMSEncryption"
+    effect    = "Deny"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.results.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    # Both conditions must hold: the header is present (Null = false) and it
+    # is not aws:kms. Requests without the header get the KMS default.
+    condition {
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "s3:x-amz-server-side-encryption"
+      values   = ["aws:kms"]
+    }
+  }
 }
 
 resource "aws_s3_bucket_policy" "results" {
