@@ -81,6 +81,11 @@ def _load_file(file: Path) -> list[Journey]:
         raise JourneyLoadError(str(file), None, "cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
+    # A journey's folder is importable while it loads, so shared `_helpers.py` work.
+    folder = str(file.resolve().parent)
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
     try:
         spec.loader.exec_module(module)
     except JourneyLoadError as exc:
@@ -94,6 +99,9 @@ def _load_file(file: Path) -> list[Journey]:
         line = _line_in(file, exc)
         hint = "install the module or fix the import" if isinstance(exc, ImportError) else "fix the code"
         raise JourneyLoadError(str(file), line, f"{type(exc).__name__}: {exc} ({hint})") from None
+    finally:
+        if added:
+            sys.path.remove(folder)
     found = [value for value in vars(module).values() if isinstance(value, Journey)]
     return sorted({j.id: j for j in found}.values(), key=lambda j: j.line)
 
