@@ -44,6 +44,8 @@ class Journey:
     file: str = ""
     line: int = 0
     declared_steps: tuple[str, ...] = field(default=())
+    trace_secrets: bool = False
+    """Keep Playwright traces even when the run read a secret (they record typed values)."""
 
     def __call__(self, page: Page, ctx: JourneyContext) -> Awaitable[None]:
         return self.fn(page, ctx)
@@ -93,6 +95,7 @@ def journey(
     tags: list[str] | tuple[str, ...] = (),
     timeout: float = DEFAULT_TIMEOUT_S,
     mask: list[str] | tuple[str, ...] = (),
+    trace_secrets: bool = False,
 ) -> Callable[[JourneyFn], Journey]:
     """Declare an async function `(page, ctx) -> None` as a journey."""
 
@@ -119,6 +122,7 @@ def journey(
             file=file,
             line=line,
             declared_steps=declared_step_names(fn),
+            trace_secrets=trace_secrets,
         )
 
     return decorate

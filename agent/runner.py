@@ -27,9 +27,10 @@ from agent.context import JourneyContext
 from agent.dsl import Journey, current_recorder
 from agent.errors import InfraError
 from agent.ids import new_run_id
-from agent.model import ErrorInfo, JourneyResult, JourneyStatus, StepResult
+from agent.model import Artifact, ErrorInfo, JourneyResult, JourneyStatus, StepResult
 from agent.recorder import ArtifactPolicy, Failure, RunRecorder
 from agent.scrub import GLOBAL_SCRUBBER, Scrubber
+from agent.trace import TRACE_FILE, TracePolicy, should_keep, start_trace, stop_trace
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class RunOptions:
     artifacts: ArtifactPolicy = field(default_factory=ArtifactPolicy)
     allowed_hosts: tuple[str, ...] | None = None
     """Hosts a journey may reach; None means the target's host only."""
+    trace: TracePolicy = "off"
 
 
 def allowed_hosts_for(target: str, configured: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -102,6 +104,9 @@ async def run_journey(
     status: JourneyStatus = "passed"
     context: BrowserContext | None = None
     http: httpx.AsyncClient | None = None
+    ctx: JourneyContext | None = None
+    tracing = False
+    trace: bytes | None = None
 
     async def guard_http(request: httpx.Request) -> None:
         if blocked.match(str(request.url)):
@@ -126,6 +131,7 @@ async def run_journey(
         context.set_default_timeout(options.action_timeout_s * 1000)
         context.set_default_navigation_timeout(options.navigation_timeout_s * 1000)
         await context.route(blocked, _abort_blocked)
+        tracing = await start_trace(context, options.trace)
         recorder = RunRecorder(
             page=page,
             scrubber=scrubber,
@@ -151,6 +157,10 @@ async def run_journey(
         if http is not None:
             await http.aclose()
         if context is not None:
+            if tracing:
+                used_secrets = bool(ctx and ctx.secrets_used)
+                keep = should_keep(options.trace, status == "passed", used_secrets, journey.trace_secrets)
+                trace = await stop_trace(context, keep)
             await _close(context, options.close_timeout_s)
 
     duration = time.monotonic() - t0
@@ -178,6 +188,11 @@ async def run_journey(
     )
     if recorder:
         result.blobs.update(recorder.blobs)
+    if trace is not None:
+        result.artifacts.append(
+            Artifact(kind="trace", path=TRACE_FILE, content_type="application/zip", bytes=len(trace))
+        )
+        result.blobs[TRACE_FILE] = trace
     return result
 
 

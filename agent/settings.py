@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"] = "INFO"
     status_token: SecretStr | None = Field(None, description="bearer token required by /status when set")
     screenshot: Literal["jpeg", "png", "off"] = "jpeg"
+    trace: Literal["off", "on", "retain-on-failure"] = Field(
+        "off", description="Playwright traces; never kept for runs that read a secret"
+    )
     action_timeout: float = Field(10.0, gt=0)
     navigation_timeout: float = Field(30.0, gt=0)
     shutdown_grace: float = Field(30.0, ge=0)

@@ -174,6 +174,7 @@ def run_options(settings: Settings) -> RunOptions:
         action_timeout_s=settings.action_timeout,
         navigation_timeout_s=settings.navigation_timeout,
         artifacts=ArtifactPolicy(screenshot=settings.screenshot),
+        trace=settings.trace,
     )
 
 

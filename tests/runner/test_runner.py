@@ -214,3 +214,16 @@ def test_options_screenshot_off_writes_no_images(aio, browser, pages, monkeypatc
     result = run(aio, browser, happy, pages, options=RunOptions(artifacts=ArtifactPolicy(screenshot="off")))
     assert result.status == "passed"
     assert result.blobs == {} and result.artifacts == []
+
+
+def test_trace_kept_on_failure_but_never_for_a_run_that_read_a_secret(aio, browser, pages, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    options = RunOptions(trace="retain-on-failure")
+    failed = run(aio, browser, soft_then_hard, pages, options=options)
+    assert failed.status == "failed"
+    assert [a.kind for a in failed.artifacts].count("trace") == 1
+    assert failed.blobs["trace.zip"][:2] == b"PK"
+
+    monkeypatch.setenv("SYNTH_SECRET_TEST_PW", "traced-secret-1")
+    passed = run(aio, browser, happy, pages, options=RunOptions(trace="on"))
+    assert passed.status == "passed"
+    assert "trace.zip" not in passed.blobs  # happy() read a secret: its trace is dropped
