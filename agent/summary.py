@@ -63,3 +63,30 @@ def summary_partition(region: str, journey: str, date: str) -> str:
 
 def summary_json(line: SummaryLine) -> str:
     return line.model_dump_json(exclude_none=False)
+
+
+def summary_key(region: str, journey: str, date: str, writer: str) -> str:
+    """Key of one writer's summary object, relative to the results root."""
+    return f"{summary_partition(region, journey, date)}/{writer}.jsonl"
+
+
+def parse_summary(text: str) -> list[SummaryLine]:
+    """The valid lines of one `<writer>.jsonl`; torn or foreign lines are skipped."""
+    lines: list[SummaryLine] = []
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            lines.append(SummaryLine.model_validate_json(raw))
+        except ValueError:
+            continue
+    return lines
+
+
+def merge_summaries(*groups: list[SummaryLine]) -> list[SummaryLine]:
+    """All lines of several writers, one per run id, ordered by start time."""
+    seen: dict[str, SummaryLine] = {}
+    for group in groups:
+        for line in group:
+            seen.setdefault(line.run_id, line)
+    return sorted(seen.values(), key=lambda line: (line.started_at, line.run_id))

@@ -20,6 +20,10 @@ COMMAND_MODULES = (
     "agent.cli.run",
     "agent.cli.journeys",
     "agent.cli.shop",
+    "agent.cli.agent",
+    "agent.cli.check",
+    "agent.cli.spool",
+    "agent.cli.report",
 )
 
 

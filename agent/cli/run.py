@@ -22,10 +22,11 @@ from agent.recorder import ArtifactPolicy
 from agent.reporters import render_json, render_junit, render_markdown
 from agent.runner import RunOptions
 from agent.settings import Settings, load_settings
-from agent.store import LocalStore
+from agent.storage import ResultsPipeline
 from agent.table import render_results
 
 RELEASE_VARIABLES = ("GITHUB_SHA", "CI_COMMIT_SHA", "BUILD_SOURCEVERSION")
+UPLOAD_TIMEOUT_S = 60.0
 
 
 def add_parser(sub: Any) -> None:
@@ -139,11 +140,25 @@ def run(args: argparse.Namespace) -> int:
         options=run_options(settings),
     )
     _check_writable(args)
-    sink = LocalStore(Path(args.results or settings.results))
-    entries = asyncio.run(_run(plan, settings, Publisher([sink])))
+    pipeline = ResultsPipeline(args.results or settings.results, settings=settings, region=args.region)
+    pipeline.start()
+    try:
+        entries = asyncio.run(_run(plan, settings, Publisher([pipeline])))
+    finally:
+        upload = pipeline.flush(timeout=UPLOAD_TIMEOUT_S)
+        pipeline.close(timeout=0)
     results = [e.result for e in entries if e.result is not None]
     code = exit_code(results, bool(loaded.errors))
     print(render_results(entries))
+    if not upload.complete:
+        print(
+            f"synth run: error: {upload.pending} run(s) not yet stored in {pipeline.destination}: "
+            f"{upload.last_error or 'time limit reached'}; they are kept in {settings.spool_dir} "
+            "and `synth spool flush` uploads them",
+            file=sys.stderr,
+        )
+        if code == EXIT_OK:
+            code = EXIT_INFRA
     write_reports(args, entries, code, plan)
     return code
 

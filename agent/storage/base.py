@@ -45,7 +45,7 @@ class ObjectInfo:
 
 
 def tags_for(kind: ObjectKind, outcome: str | None = None) -> dict[str, str]:
-    tags = {"synth-kind": kind}
+    tags: dict[str, str] = {"synth-kind": kind}
     if outcome is not None:
         tags["synth-outcome"] = outcome
     return tags

@@ -96,16 +96,16 @@ class LocalStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise FatalStoreError(f"cannot read {self._path(key)}: {exc.strerror or exc}", os_error_reason(exc)) from exc
+            raise FatalStoreError(
+                f"cannot read {self._path(key)}: {exc.strerror or exc}", os_error_reason(exc)
+            ) from exc
 
     def list(self, prefix: str) -> list[str]:
         base = self._path(prefix.rstrip("/")) if prefix.strip("/") else self.root
         if not base.is_dir():
             return []
         return sorted(
-            p.relative_to(self.root).as_posix()
-            for p in base.rglob("*")
-            if p.is_file() and not p.name.startswith(".")
+            p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file() and not p.name.startswith(".")
         )
 
     def check_writable(self, probe_key: str) -> None:

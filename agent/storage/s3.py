@@ -79,7 +79,8 @@ def translate(exc: Exception, action: str, where: str) -> StoreError:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-        detail = f"{action} {where}: HTTP {status} {code} {error.get('Message', '')}".rstrip()
+        words = [f"HTTP {status}", code if code != str(status) else "", str(error.get("Message", ""))]
+        detail = f"{action} {where}: " + " ".join(w for w in words if w)
         if code in AUTH_CODES or status == 403:
             return FatalStoreError(
                 f"{detail} — the agent's identity needs s3:PutObject and s3:PutObjectTagging on the prefix "
