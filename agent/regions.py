@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from agent.dsl import ID_PATTERN, MAX_TIMEOUT_S
-from agent.duration import format_duration, parse_duration
+from agent.duration import parse_duration
 from agent.errors import RegionConfigError
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,19 @@ MAX_CONCURRENCY = 16
 SUFFIX = ".yaml"
 
 
+def _fmt(seconds: float) -> str:
+    """Seconds in the form region files use: 500ms, 45s, 1m30s, 2h."""
+    if seconds < 1:
+        return f"{seconds * 1000:g}ms"
+    if seconds != int(seconds):
+        return f"{seconds:g}s"
+    rest, out = int(seconds), ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, rest = divmod(rest, size)
+        out += f"{count}{unit}" if count else ""
+    return out
+
+
 def _duration(value: object) -> float | None:
     if value is None:
         return None
@@ -61,8 +74,7 @@ def _duration(value: object) -> float | None:
 def _check_timeout(value: float | None) -> float | None:
     if value is not None and not 0 < value <= MAX_TIMEOUT_S:
         raise ValueError(
-            f"{format_duration(value)} is out of range: a timeout must be more than 0 and at most "
-            f"{format_duration(MAX_TIMEOUT_S)}"
+            f"{_fmt(value)} is out of range: a timeout must be more than 0 and at most {_fmt(MAX_TIMEOUT_S)}"
         )
     return value
 
@@ -75,7 +87,7 @@ def _check_retries(value: int | None) -> int | None:
 
 def _check_interval(value: float | None) -> float | None:
     if value is not None and value < MIN_INTERVAL_S:
-        raise ValueError(f"{format_duration(value)} is too short: the minimum interval is {MIN_INTERVAL_S:g}s")
+        raise ValueError(f"{_fmt(value)} is too short: the minimum interval is {_fmt(MIN_INTERVAL_S)}")
     return value
 
 
@@ -205,8 +217,12 @@ class RegionConfig(_Strict):
     @field_validator("results")
     @classmethod
     def _check_results(cls, value: str | None) -> str | None:
-        if value is not None and (not value.strip() or value == "s3://" or value.startswith("s3:///")):
-            raise ValueError(f"{value!r} is not a destination: use a local path or s3://bucket/prefix")
+        if value is None:
+            return None
+        scheme, sep, rest = value.partition("://")
+        bad_uri = bool(sep) and (scheme not in ("s3", "file") or not rest.strip("/") or value.startswith("s3:///"))
+        if not value.strip() or bad_uri:
+            raise ValueError(f"{value!r} is not a destination: use a directory, file:///dir or s3://bucket/prefix")
         return value
 
     @property
@@ -276,7 +292,11 @@ def _read_yaml(path: Path) -> object:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         kind = "YAML error" if isinstance(exc, _DuplicateKey) else "YAML syntax error"
-        hint = "; quote values that start with '*' or contain ': '" if "alias" in str(exc.context) else ""
+        hint = ""
+        if "alias" in str(exc.context):
+            hint = "; quote values that start with '*' or contain ': '"
+        elif "<block" in str(exc.problem):
+            hint = "; check the indentation"
         raise RegionConfigError(f"{path}: {where}{kind}: {exc.problem}{hint}") from None
     except yaml.YAMLError as exc:
         raise RegionConfigError(f"{path}: YAML syntax error: {exc}") from None
@@ -331,9 +351,8 @@ def _message(err: Mapping[str, Any]) -> str:
     if kind in ("value_error", "assertion_error"):
         return f"{path}: {str(err['msg']).removeprefix('Value error, ')}"
     if kind in _TYPES:
-        what = "key" if loc and loc[-1] == "[key]" else "value"
         quote = f": quote it, e.g. '{value}'" if kind == "string_type" and isinstance(value, int | float) else ""
-        return f"{path}: expected {_TYPES[kind]}, got {type(value).__name__} {value!r} as {what}{quote}"
+        return f"{path}: expected {_TYPES[kind]}, got {type(value).__name__} {value!r}{quote}"
     return f"{path}: {err['msg']}"
 
 
@@ -426,13 +445,13 @@ def _semantic_problems(config: RegionConfig, path: Path, known: Collection[str] 
             continue
         if sched.jitter_s >= sched.interval_s:
             problems.append(
-                f"{where}.jitter: {format_duration(sched.jitter_s)} is not shorter than the interval "
-                f"{format_duration(sched.interval_s)}: lower the jitter"
+                f"{where}.jitter: {_fmt(sched.jitter_s)} is not shorter than the interval "
+                f"{_fmt(sched.interval_s)}: lower the jitter"
             )
         if sched.timeout_s is not None and sched.timeout_s > sched.interval_s:
             warnings.append(
-                f"{where}.timeout: {format_duration(sched.timeout_s)} is longer than the interval "
-                f"{format_duration(sched.interval_s)}: a slow run makes the next one skip (counted as missed)"
+                f"{where}.timeout: {_fmt(sched.timeout_s)} is longer than the interval "
+                f"{_fmt(sched.interval_s)}: a slow run makes the next one skip (counted as missed)"
             )
     if not any(j.enabled for j in config.journeys):
         warnings.append("journeys: every journey is disabled; the agent will run nothing")
