@@ -34,6 +34,8 @@ LAUNCH_ARGS = (
     "--disable-quic",
 )
 LAUNCH_TIMEOUT_MS = 30_000
+#: A context or page that takes longer than this means Chromium is wedged or dying.
+OPEN_TIMEOUT_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Browser:
         self._lock = asyncio.Lock()
         self._launches = 0
         self._prewarm = prewarm
+        self._wedged = False
         self._spare: tuple[str, asyncio.Task[tuple[BrowserContext, Page]]] | None = None
         self.location: BrowserLocation | None = None
         self.version: str | None = None
@@ -106,6 +109,14 @@ class Browser:
             await self._ensure()
 
     async def _ensure(self) -> PWBrowser:
+        if self._wedged and self._browser is not None:
+            log.warning("browser wedged; closing it to relaunch")
+            try:
+                await asyncio.wait_for(self._browser.close(), 5)
+            except (PlaywrightError, TimeoutError):
+                pass
+            self._browser = None
+        self._wedged = False
         if self._browser is not None and self._browser.is_connected():
             return self._browser
         if self._pw is None:
@@ -143,7 +154,13 @@ class Browser:
         """A fresh context; relaunches Chromium first if it has gone away."""
         async with self._lock:
             browser = await self._ensure()
-        return await browser.new_context(**options)
+        try:
+            return await asyncio.wait_for(browser.new_context(**options), OPEN_TIMEOUT_S)
+        except TimeoutError:
+            self._wedged = True
+            raise BrowserLaunchError(
+                f"Chromium did not open a browser context within {OPEN_TIMEOUT_S:g}s; it will be relaunched"
+            ) from None
 
     async def new_page(self, **options: Any) -> tuple[BrowserContext, Page]:
         """A fresh context with one page.
@@ -170,10 +187,22 @@ class Browser:
     async def _create_pair(self, options: dict[str, Any]) -> tuple[BrowserContext, Page]:
         context = await self.new_context(**options)
         try:
-            return context, await context.new_page()
+            return context, await asyncio.wait_for(context.new_page(), OPEN_TIMEOUT_S)
+        except TimeoutError:
+            self._wedged = True
+            await self._abandon(context)
+            raise BrowserLaunchError(
+                f"Chromium did not open a page within {OPEN_TIMEOUT_S:g}s; it will be relaunched"
+            ) from None
         except BaseException:
-            await context.close()
+            await self._abandon(context)
             raise
+
+    async def _abandon(self, context: BrowserContext) -> None:
+        try:
+            await asyncio.wait_for(context.close(), 5)
+        except (PlaywrightError, TimeoutError):
+            pass
 
     async def _take(self, task: asyncio.Task[tuple[BrowserContext, Page]]) -> tuple[BrowserContext, Page] | None:
         try:
