@@ -97,7 +97,7 @@ async def run_batch(
             if remaining is not None and remaining <= 0:
                 entry.result = _not_started(journey, plan, f"batch timeout of {plan.timeout_s:g}s reached before start")
             else:
-                params = {**plan.params, **plan.per_journey_params.get(journey.id, {})}
+                params = {**plan.per_journey_params.get(journey.id, {}), **plan.params}  # --param wins
                 note(journey.id, "start")
 
                 async def attempt(number: int) -> JourneyResult:

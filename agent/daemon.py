@@ -1,13 +1,14 @@
 """The regional agent: one browser, scheduled runs, sinks, health, clean shutdown.
 
     region file ─► JourneyScheduler ─► Agent._scheduled (semaphore, lag)
-                                          └─► run_with_retries(run_journey) ─► Publisher ─► metrics, results
+                                          └─► JourneyRuns (agent/runs.py) ─► Publisher ─► metrics, results
 
 The agent enforces each run's limit twice: `run_journey` stops the journey
 at its timeout, and a backstop of timeout + 15 s abandons a runner that
-hangs anyway (recorded as `error`). On SIGTERM/SIGINT it stops scheduling,
-lets runs in flight finish for up to `shutdown_grace`, writes their results,
-closes the browser and exits 0. A second signal exits at once with 130.
+hangs anyway (recorded as `error`; the per-run path is agent/runs.py). On
+SIGTERM/SIGINT it stops scheduling, lets runs in flight finish for up to
+`shutdown_grace`, writes their results, closes the browser and exits 0. A
+second signal exits at once with 130.
 """
 
 from __future__ import annotations
@@ -18,36 +19,29 @@ import logging
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry
 
 from agent import __version__
-from agent.attempts import run_with_retries
 from agent.browser import Browser
 from agent.dsl import Journey
 from agent.errors import InfraError, StoreError
 from agent.http import HttpServer, create_app
-from agent.ids import new_run_id
-from agent.logs import log_journey, log_region, log_run_id
+from agent.logs import log_journey, log_region
 from agent.metrics import Metrics
-from agent.model import ErrorInfo, JourneyResult
+from agent.model import JourneyResult
 from agent.publish import Publisher
-from agent.recorder import ArtifactPolicy
-from agent.regions import JourneySchedule, RegionConfig
-from agent.runner import RunOptions, run_journey
+from agent.regions import RegionConfig
+from agent.runner import RunOptions
+from agent.runs import BACKSTOP_S, JourneyRuns
 from agent.scheduler import JourneyScheduler
 from agent.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BACKSTOP_S = 15.0
-RETRY_BACKOFF_S = 2.0
 HOUSEKEEPING_S = 5.0
 #: After the runs: time to upload what is spooled (the rest waits in the spool for the next start).
 FLUSH_S = 10.0
@@ -71,18 +65,6 @@ class ResultsDestination(Protocol):
     def close(self, timeout: float) -> object: ...
 
 
-@dataclass
-class JourneyState:
-    """What /status shows for one journey."""
-
-    last_status: str | None = None
-    last_duration_s: float | None = None
-    last_run_at: datetime | None = None
-    attempts: int | None = None
-    running: bool = False
-    runs: int = 0
-
-
 class Agent:
     """Runs one region's journeys on their schedules until stopped."""
 
@@ -104,8 +86,6 @@ class Agent:
         self.registry = registry or CollectorRegistry(auto_describe=True)
         self.metrics = Metrics(self.registry, self.name, region.labels)
         self.schedules = {s.id: s for s in region.schedules() if s.enabled}
-        self.journeys = {jid: journeys[jid] for jid in self.schedules}
-        self.states = {jid: JourneyState() for jid in self.schedules}
         self.browser = Browser(
             executable=settings.browser_executable,
             headless=settings.headless,
@@ -114,17 +94,21 @@ class Agent:
         )
         self.destination = destination(self.metrics)
         self.publisher = Publisher([self.metrics, self.destination], on_failure=self._sink_failed)
-        self.options = RunOptions(
-            action_timeout_s=settings.action_timeout,
-            navigation_timeout_s=settings.navigation_timeout,
-            artifacts=ArtifactPolicy(screenshot=settings.screenshot),
-            allowed_hosts=_allowed_hosts(region, self.target),
+        self._stopping = asyncio.Event()
+        self.runs = JourneyRuns(
+            region,
+            {jid: journeys[jid] for jid in self.schedules},
+            self.schedules,
+            target=self.target,
+            browser=self.browser,
+            options=RunOptions.from_settings(settings, region.allowed_hosts_for(self.target)),
+            publisher=self.publisher,
+            keep_going=lambda: not self._stopping.is_set(),
         )
         self.scheduler = JourneyScheduler(self.schedules.values(), self._scheduled, on_missed=self._missed)
         token = settings.status_token.get_secret_value() if settings.status_token else None
         self.http = HttpServer(create_app(self, token), settings.listen_host, settings.listen_port)
         self._semaphore = asyncio.Semaphore(region.concurrency)
-        self._stopping = asyncio.Event()
         self._inflight: set[asyncio.Task[Any]] = set()
         self._forced = False
         for jid, schedule in self.schedules.items():
@@ -233,7 +217,7 @@ class Agent:
         self._inflight.add(task)
         log_region.set(self.name)
         log_journey.set(journey_id)
-        state = self.states[journey_id]
+        state = self.runs.states[journey_id]
         started_at: datetime | None = None
         result: JourneyResult | None = None
         try:
@@ -245,100 +229,16 @@ class Agent:
                     lag = (started_at - planned).total_seconds()
                     self.metrics.schedule_lag.labels(self.name).observe(max(0.0, lag))
                 state.running = True
-                result = await self._run(journey_id)
-            await self._record(result)
+                result = await self.runs.run(journey_id)
+            await self.runs.record(result)
         except asyncio.CancelledError:
             if started_at is not None and result is None:  # shutdown grace ran out, or a second signal
-                message = "the agent shut down before the run finished"
-                elapsed = (datetime.now(UTC) - started_at).total_seconds()
-                result = self._abandoned(self.journeys[journey_id], new_run_id(), started_at, elapsed, message)
-                self.publisher.publish(result)
+                self.runs.publish_cancelled(journey_id, started_at)
         except Exception:
             log.exception("scheduled run of %s broke", journey_id)
         finally:
             state.running = False
             self._inflight.discard(task)
-
-    async def _run(self, journey_id: str) -> JourneyResult:
-        journey, schedule = self.journeys[journey_id], self.schedules[journey_id]
-
-        async def attempt(number: int) -> JourneyResult:
-            if number > 1:
-                log.info("retrying", extra={"attempt": number})
-            return await self._attempt(journey, schedule)
-
-        return await run_with_retries(
-            attempt,
-            retries=schedule.retries,
-            backoff_s=RETRY_BACKOFF_S,
-            keep_going=lambda: not self._stopping.is_set(),
-        )
-
-    async def _attempt(self, journey: Journey, schedule: JourneySchedule) -> JourneyResult:
-        run_id = new_run_id()
-        log_run_id.set(run_id)
-        timeout = journey.timeout if schedule.timeout_s is None else min(journey.timeout, schedule.timeout_s)
-        backstop = timeout + self.options.close_timeout_s + BACKSTOP_S
-        started_at = datetime.now(UTC)
-        t0 = time.monotonic()
-        try:
-            async with asyncio.timeout(backstop):
-                return await run_journey(
-                    journey,
-                    browser=self.browser,
-                    target=self.target,
-                    region=self.name,
-                    params=schedule.params,
-                    run_id=run_id,
-                    labels=self.region.labels,
-                    options=self.options,
-                    timeout_s=timeout,
-                )
-        except TimeoutError:
-            message = f"the runner did not return within {backstop:g}s (journey timeout + {BACKSTOP_S:g}s); abandoned"
-            log.error(message)
-            return self._abandoned(journey, run_id, started_at, time.monotonic() - t0, message, timeout)
-
-    def _abandoned(
-        self,
-        journey: Journey,
-        run_id: str,
-        started_at: datetime,
-        duration_s: float,
-        message: str,
-        timeout_s: float = 0.0,
-    ) -> JourneyResult:
-        return JourneyResult(
-            run_id=run_id,
-            journey=journey.id,
-            name=journey.name,
-            region=self.name,
-            target=self.target,
-            status="error",
-            started_at=started_at,
-            finished_at=datetime.now(UTC),
-            duration_s=round(duration_s, 4),
-            timeout_s=timeout_s,
-            tags=list(journey.tags),
-            labels=dict(self.region.labels),
-            agent_version=__version__,
-            error=ErrorInfo(type="AgentError", message=message, category="agent"),
-        )
-
-    async def _record(self, result: JourneyResult) -> None:
-        state = self.states[result.journey]
-        state.last_status, state.last_duration_s = result.status, result.duration_s
-        state.last_run_at, state.attempts = result.started_at, max(1, len(result.attempts))
-        state.runs += 1
-        log_run_id.set(result.run_id)
-        level = logging.INFO if result.status == "passed" else logging.WARNING
-        log.log(
-            level,
-            "run %s",
-            result.status,
-            extra={"status": result.status, "duration_s": result.duration_s, "attempts": state.attempts},
-        )
-        await self.publisher.publish_async(result)
 
     # ------------------------------------------------------------ callbacks and views
 
@@ -368,7 +268,7 @@ class Agent:
     def status(self) -> dict[str, Any]:
         journeys = []
         for jid, schedule in sorted(self.schedules.items()):
-            state = self.states[jid]
+            state = self.runs.states[jid]
             next_run = self.scheduler.next_run(jid)
             journeys.append(
                 {
@@ -390,14 +290,6 @@ class Agent:
             "browser_restarts": self.browser.restarts,
             "journeys": journeys,
         }
-
-
-def _allowed_hosts(region: RegionConfig, target: str) -> tuple[str, ...] | None:
-    """The region's allowed hosts; a `--target` override's host is always allowed."""
-    if region.allowed_hosts is None:
-        return None
-    host = urlsplit(target).hostname or ""
-    return tuple(dict.fromkeys([*region.allowed_hosts, host]))
 
 
 def _iso(when: datetime | None) -> str | None:

@@ -30,6 +30,7 @@ from agent.ids import new_run_id
 from agent.model import Artifact, ErrorInfo, JourneyResult, JourneyStatus, StepResult
 from agent.recorder import ArtifactPolicy, Failure, RunRecorder
 from agent.scrub import GLOBAL_SCRUBBER, Scrubber
+from agent.settings import Settings
 from agent.trace import TRACE_FILE, TracePolicy, should_keep, start_trace, stop_trace
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,17 @@ class RunOptions:
     allowed_hosts: tuple[str, ...] | None = None
     """Hosts a journey may reach; None means the target's host only."""
     trace: TracePolicy = "off"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, allowed_hosts: tuple[str, ...] | None = None) -> RunOptions:
+        """The options the agent and `synth run` both use, so both run journeys alike."""
+        return cls(
+            action_timeout_s=settings.action_timeout,
+            navigation_timeout_s=settings.navigation_timeout,
+            artifacts=ArtifactPolicy(screenshot=settings.screenshot),
+            allowed_hosts=allowed_hosts,
+            trace=settings.trace,
+        )
 
 
 def allowed_hosts_for(target: str, configured: tuple[str, ...] | None) -> tuple[str, ...]:

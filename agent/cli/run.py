@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from agent.loader import LoadedJourneys, load_journeys
 from agent.model import JourneyResult
 from agent.progress import make_progress
 from agent.publish import Publisher
-from agent.recorder import ArtifactPolicy
+from agent.regions import RegionConfig, load_region, region_path
 from agent.reporters import render_json, render_junit, render_markdown
 from agent.runner import RunOptions
 from agent.settings import Settings, load_settings
@@ -115,11 +116,19 @@ def exit_code(results: list[JourneyResult], broken_files: bool) -> int:
     return EXIT_OK
 
 
+def region_file(name: str, settings: Settings, known_ids: Collection[str]) -> RegionConfig | None:
+    """The region file named by `--region`, if there is one: its target, params,
+    labels and allowed hosts then apply, exactly as in the agent."""
+    path = region_path(name, settings.regions_dir)
+    return load_region(path, settings.regions_dir, known_ids) if path.is_file() else None
+
+
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    target = check_target(args.target)
     params = parse_params(args.param)
     loaded, ids = select_journeys(args.items, args.tags, settings.journeys_dir)
+    region = region_file(args.region, settings, loaded.journeys)
+    target = check_target(args.target or (region.target if region else None))
     for error in loaded.errors:
         print(f"synth run: error: {error}", file=sys.stderr)
     journeys = loaded.select(ids, args.tags)
@@ -130,14 +139,16 @@ def run(args: argparse.Namespace) -> int:
     plan = BatchPlan(
         journeys=journeys,
         target=target,
-        region=args.region,
+        region=region.region if region else args.region,
         params=params,
+        per_journey_params={s.id: s.params for s in region.schedules()} if region else {},
+        labels=region.labels if region else {},
         release=args.release or next((os.environ[v] for v in RELEASE_VARIABLES if os.environ.get(v)), None),
         retries=args.retries,
         parallel=args.parallel,
         timeout_s=args.timeout,
         fail_fast=args.fail_fast,
-        options=run_options(settings),
+        options=RunOptions.from_settings(settings, region.allowed_hosts_for(target) if region else None),
     )
     _check_writable(args)
     pipeline = ResultsPipeline(args.results or settings.results, settings=settings, region=args.region)
@@ -182,15 +193,6 @@ def write_reports(args: argparse.Namespace, entries: list[BatchEntry], code: int
     if summary:
         with summary.open("a", encoding="utf-8") as handle:
             handle.write(render_markdown(entries, target=plan.target, release=plan.release))
-
-
-def run_options(settings: Settings) -> RunOptions:
-    return RunOptions(
-        action_timeout_s=settings.action_timeout,
-        navigation_timeout_s=settings.navigation_timeout,
-        artifacts=ArtifactPolicy(screenshot=settings.screenshot),
-        trace=settings.trace,
-    )
 
 
 async def _run(plan: BatchPlan, settings: Settings, publisher: Publisher) -> list[BatchEntry]:
