@@ -95,6 +95,7 @@ class Agent:
         self.destination = destination(self.metrics)
         self.publisher = Publisher([self.metrics, self.destination], on_failure=self._sink_failed)
         self._stopping = asyncio.Event()
+        self._browser_error: str | None = None
         self.runs = JourneyRuns(
             region,
             {jid: journeys[jid] for jid in self.schedules},
@@ -132,8 +133,12 @@ class Agent:
                 await asyncio.to_thread(self.destination.check_writable)
             except StoreError as exc:  # keep running: runs wait in the spool, /readyz says why
                 log.error("results destination not writable: %s", exc)
-            await self.browser.start()
-            log.info("browser ready", extra={"browser": self.browser.version})
+            try:
+                await self.browser.start()
+                log.info("browser ready", extra={"browser": self.browser.version})
+            except InfraError as exc:  # keep serving: /readyz says why, housekeeping retries
+                self._browser_error = str(exc)
+                log.error("browser not available: %s", exc)
             self.scheduler.start()
             housekeeping = asyncio.create_task(self._housekeeping(), name="synth-housekeeping")
             log.info(
@@ -199,7 +204,9 @@ class Agent:
             if not self.browser.is_connected:
                 try:
                     await self.browser.start()
+                    self._browser_error = None
                 except InfraError as exc:
+                    self._browser_error = str(exc)
                     log.error("browser relaunch failed: %s", exc)
             ready, _ = await self.readiness()
             self.metrics.ready.labels(self.name).set(1 if ready else 0)
@@ -259,7 +266,7 @@ class Agent:
         if self._stopping.is_set():
             reasons.append("shutting down")
         if not self.browser.is_connected:
-            reasons.append("browser not launched or disconnected")
+            reasons.append(f"browser: {self._browser_error or 'not launched or disconnected'}")
         ok, why = await asyncio.to_thread(self.destination.ready)
         if not ok:
             reasons.append(f"results destination not ready: {why}")

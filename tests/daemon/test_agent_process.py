@@ -170,3 +170,28 @@ def test_a_second_signal_exits_at_once(tmp_path: Path, site: tuple[str, Path], a
     (result,) = agent.result_files("napper")
     assert result.status == "error" and result.error is not None
     assert result.error.message == "the agent shut down before the run finished"
+
+
+def test_missing_chromium_keeps_serving_with_readyz_false_and_records_errors(
+    tmp_path: Path, site: tuple[str, Path], agents: list[AgentProcess]
+) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    env = {
+        "PATH": str(empty),
+        "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "no-browsers"),
+        "SYNTH_BROWSER_EXECUTABLE": str(tmp_path / "missing-chromium"),
+    }
+    agent = start_agent(tmp_path, site[0], [{"id": "napper", "interval": "1s"}], TEST_JOURNEYS, **env)
+    agents.append(agent)
+    agent.wait_until(lambda: bool(agent.result_files("napper")), "a recorded run")
+    ready = agent.get("/readyz")
+    assert ready.status_code == 503
+    assert "browser: no Chromium found. Looked in:" in json.dumps(ready.json())
+    [first, *_] = agent.result_files("napper")
+    assert first.status == "error"  # never a pass without a browser
+    assert first.error is not None
+    assert first.error.category == "browser"
+    assert "no Chromium found" in agent.logs()
+    agent.proc.send_signal(signal.SIGTERM)
+    assert agent.proc.wait(30) == 0
