@@ -16,6 +16,7 @@ from agent.browser import Browser
 from agent.duration import parse_duration
 from agent.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_INFRA, EXIT_OK, ConfigError
 from agent.loader import LoadedJourneys, load_journeys
+from agent.logs import configure_logging
 from agent.model import JourneyResult
 from agent.progress import make_progress
 from agent.publish import Publisher
@@ -125,6 +126,8 @@ def region_file(name: str, settings: Settings, known_ids: Collection[str]) -> Re
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    # The table and progress are the output; log lines only for problems unless asked for.
+    configure_logging(settings.log_format, settings.log_level if "SYNTH_LOG_LEVEL" in os.environ else "WARNING")
     params = parse_params(args.param)
     loaded, ids = select_journeys(args.items, args.tags, settings.journeys_dir)
     region = region_file(args.region, settings, loaded.journeys)
