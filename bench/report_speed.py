@@ -64,7 +64,7 @@ def main() -> int:
         print(f"generating the month into {args.data} ...", file=sys.stderr)
         print(f"generation: {generate(args.data):.1f} s", file=sys.stderr)
     runs = 0
-    lines = ["| format | runs | wall (best of %d) | CPU | runs/s | target |" % args.repeat, "|---|---|---|---|---|---|"]
+    lines = [f"| format | runs | wall (best of {args.repeat}) | CPU | runs/s | target |", "|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in ("json", "html"):
             out = Path(tmp) / f"report.{fmt}"
