@@ -103,22 +103,10 @@ def lag_section() -> list[str]:
 
 
 def upload_section() -> list[str]:
-    import tempfile
-
     from bench import upload_overhead, upload_throughput
 
     throughput = upload_throughput.measure()
-    with tempfile.TemporaryDirectory(prefix="synth-bench-") as tmp, upload_overhead.moto_process() as endpoint:
-        work = Path(tmp)
-        os.environ.update(
-            AWS_ENDPOINT_URL=endpoint,
-            AWS_ACCESS_KEY_ID="bench",
-            AWS_SECRET_ACCESS_KEY="bench",
-            AWS_DEFAULT_REGION="us-east-1",
-        )
-        (work / "site").mkdir()
-        with upload_overhead.static_site(work / "site") as target:
-            stats = asyncio.run(upload_overhead.measure(10, work, target))
+    stats = upload_overhead.run_overhead(10)
     return [
         "## 4a. Upload: spool to a local S3 server (moto, its own process)",
         "",

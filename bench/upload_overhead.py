@@ -29,16 +29,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import free_port
+
 PAGE_1 = """<html><head><title>Bench</title></head><body><h1>Sign in</h1>
 <form><label for=e>Email</label><input id=e name=e><button type=button>Go</button></form>
 <p>{filler}</p><a href="next.html">Next</a></body></html>"""
 PAGE_2 = "<html><head><title>Next</title></head><body><h1>Next page</h1><p>{filler}</p></body></html>"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -189,22 +187,32 @@ def render(stats: dict[str, dict[str, float]], runs: int) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=20, help="runs per destination (default 20)")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="synth-bench-") as tmp, moto_process() as endpoint:
-        work = Path(tmp)
+@contextmanager
+def s3_endpoint() -> Iterator[str]:
+    """moto in its own process, with boto3 pointed at it through the standard variables."""
+    with moto_process() as endpoint:
         os.environ.update(
             AWS_ENDPOINT_URL=endpoint,
             AWS_ACCESS_KEY_ID="bench",
             AWS_SECRET_ACCESS_KEY="bench",
             AWS_DEFAULT_REGION="us-east-1",
         )
+        yield endpoint
+
+
+def run_overhead(runs: int) -> dict[str, dict[str, float]]:
+    with tempfile.TemporaryDirectory(prefix="synth-bench-") as tmp, s3_endpoint():
+        work = Path(tmp)
         (work / "site").mkdir()
         with static_site(work / "site") as target:
-            stats = asyncio.run(measure(args.runs, work, target))
-    print(render(stats, args.runs))
+            return asyncio.run(measure(runs, work, target))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20, help="runs per destination (default 20)")
+    args = parser.parse_args()
+    print(render(run_overhead(args.runs), args.runs))
     return 0
 
 

@@ -14,7 +14,7 @@ from agent.ids import new_run_id
 from agent.model import Artifact, JourneyResult, StepResult
 from agent.settings import Settings
 from agent.storage import ResultsPipeline
-from bench.upload_overhead import moto_process
+from bench.upload_overhead import s3_endpoint
 
 SHOT = os.urandom(60_000)  # a typical viewport JPEG of the demo shop is 40-80 KB
 
@@ -45,13 +45,7 @@ def fake_run(i: int) -> JourneyResult:
 
 
 def measure(runs: int = 200) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="synth-upload-") as tmp, moto_process() as endpoint:
-        os.environ.update(
-            AWS_ENDPOINT_URL=endpoint,
-            AWS_ACCESS_KEY_ID="bench",
-            AWS_SECRET_ACCESS_KEY="bench",
-            AWS_DEFAULT_REGION="us-east-1",
-        )
+    with tempfile.TemporaryDirectory(prefix="synth-upload-") as tmp, s3_endpoint():
         boto3.client("s3").create_bucket(Bucket="synth-bench")
         settings = Settings.model_validate({"spool_dir": Path(tmp) / "spool", "s3_sse": "AES256"})
         pipeline = ResultsPipeline("s3://synth-bench/t", settings=settings, region="bench", writer_id="bench")
