@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "agent.cli.check",
     "agent.cli.spool",
     "agent.cli.report",
+    "agent.cli.demo",
 )
 
 

@@ -51,6 +51,8 @@ class SummarySource(Protocol):
 
     def link(self, key: str) -> str: ...
 
+    def exists(self, key: str) -> bool: ...
+
 
 def _key_value(name: str, key: str) -> str | None:
     prefix = f"{key}="
@@ -111,6 +113,10 @@ class LocalSource:
             return str(path)
         return pathname2url(os.path.relpath(path.absolute(), self.out_dir.absolute()))
 
+    def exists(self, key: str) -> bool:
+        """Whether an artifact is still stored (retention may have removed it)."""
+        return (self.root / key).is_file()
+
 
 class S3Source:
     """Summaries under `s3://bucket/prefix`, read with the standard AWS configuration.
@@ -139,7 +145,9 @@ class S3Source:
         try:
             return fn()
         except NoCredentialsError:
-            raise InfraError(f"--results {self.uri}: no AWS credentials found (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)")
+            raise InfraError(
+                f"--results {self.uri}: no AWS credentials found (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)"
+            ) from None
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in ("NoSuchBucket", "404"):
@@ -211,10 +219,16 @@ class S3Source:
             return url
         return f"s3://{self.bucket}/{quote(full, safe='/=')}"
 
+    def exists(self, key: str) -> bool:
+        """Assumed: a HEAD per screenshot would cost more than a broken thumbnail."""
+        return True
+
 
 def open_source(results: str, out_dir: Path | None = None, presign: bool = False) -> SummarySource:
     if results.startswith("s3://"):
         return S3Source(results, presign=presign)
-    if "://" in results:
+    if results.startswith("file://"):
+        results = results[len("file://") :]
+    elif "://" in results:
         raise ConfigError(f"--results {results!r}: use a local path or s3://bucket/prefix")
     return LocalSource(Path(results), out_dir)

@@ -17,7 +17,6 @@ Definitions (docs/report.md):
 from __future__ import annotations
 
 import json
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -67,9 +66,10 @@ class Cell:
     """The most recent failure of each failing step (the HTML gallery)."""
     first_ts: float = 0.0
     last_ts: float = 0.0
-    times: array[float] = field(default_factory=lambda: array("d"))
-    durations: array[float] = field(default_factory=lambda: array("d"))
+    times: list[float] = field(default_factory=list)
+    durations: list[float] = field(default_factory=list)
     passed_flags: bytearray = field(default_factory=bytearray)
+    """Per run, in reading order: start (epoch s), duration (s), 1 if passed (the HTML charts)."""
 
     @property
     def passed(self) -> int:
@@ -95,7 +95,7 @@ def parse_lines(blob: bytes, bad: list[int]) -> list[Any]:
     if not body:
         return []
     try:
-        records = json.loads(b"[" + body.replace(b"\n", b",") + b"]")
+        records: list[Any] = json.loads(b"[" + body.replace(b"\n", b",") + b"]")
     except ValueError:
         records = []
         for line in body.splitlines():
@@ -112,7 +112,8 @@ def aggregate(region: str, journey: str, blobs: Iterable[bytes], window: Window,
     """The statistics of one region × journey from its summary files; None without runs in the window."""
     cell = Cell(region, journey)
     seen: set[str] = set()
-    statuses: Counter[str] = Counter()
+    passed = 0
+    statuses: Counter[str] = Counter()  # the other statuses
     steps: Counter[str] = Counter()
     start, end = window.start, window.end
     parse_time = datetime.fromisoformat
@@ -134,12 +135,13 @@ def aggregate(region: str, journey: str, blobs: Iterable[bytes], window: Window,
                 bad[0] += 1
                 continue
             seen.add(run_id)
-            statuses[status] += 1
             times.append(ts)
             durations.append(duration)
             if status == "passed":
+                passed += 1
                 flags.append(1)
                 continue
+            statuses[status] += 1
             flags.append(0)
             step = rec.get("failed_step") or NO_STEP
             steps[step] += 1
@@ -153,7 +155,7 @@ def aggregate(region: str, journey: str, blobs: Iterable[bytes], window: Window,
         return None
     ordered = sorted(durations)
     cell.runs = len(seen)
-    cell.by_status = dict(statuses)
+    cell.by_status = {"passed": passed, **statuses} if passed else dict(statuses)
     cell.percentiles = {p: nearest_rank(ordered, p) for p in PERCENTILES}
     cell.failing_steps = sorted(steps.items(), key=lambda item: (-item[1], item[0]))
     cell.latest_failure = latest

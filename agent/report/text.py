@@ -37,7 +37,7 @@ def percent(value: float) -> str:
 
 
 def budget(value: float) -> str:
-    return f"{value:.0f}%" if value < 1000 else f"{value / 100:.0f}x"
+    return f"{value:.0f}%" if value < 1000 else f"{value / 100:.0f}×"
 
 
 def steps_text(cell: Cell, limit: int = MAX_STEPS) -> str:
@@ -54,7 +54,7 @@ def short_error(text: str | None, limit: int = MAX_ERROR) -> str:
 def header(report: Report) -> str:
     return (
         f"Availability {report.window.describe()} · SLO {report.slo:g}% · "
-        f"{report.runs:,} runs · {report.availability:.3f}% available · results {report.results}"
+        f"{report.runs:,} runs · {report.availability:.3f}% available · results: {report.results}"
     )
 
 
@@ -93,8 +93,14 @@ def render_table(report: Report, link: Linker) -> str:
     if failures:
         lines += ["", "LATEST FAILURES"]
         rows = [
-            (f"{c.region}/{c.journey}", when(f.started_at), f.status, f.step or "-", short_error(f.error),
-             link(f.screenshot) if f.screenshot else "-")
+            (
+                f"{c.region}/{c.journey}",
+                when(f.started_at),
+                f.status,
+                f.step or "-",
+                short_error(f.error),
+                link(f.screenshot) if f.screenshot else "-",
+            )
             for c, f in failures
         ]
         lines += _align(rows, right=set())
@@ -114,7 +120,7 @@ def render_markdown(report: Report, link: Linker) -> str:
         "# Availability report",
         "",
         f"{report.window.describe()} · SLO **{report.slo:g}%** · {report.runs:,} runs · "
-        f"**{report.availability:.3f}%** available · results `{report.results}`",
+        f"**{report.availability:.3f}%** available · results: `{report.results}`",
         "",
         "| Region | Journey | Runs | Availability | p50 | p95 | p99 | Budget used | Failing steps |",
         "|---|---|--:|--:|--:|--:|--:|--:|---|",
@@ -124,8 +130,13 @@ def render_markdown(report: Report, link: Linker) -> str:
         lines.append("| " + " | ".join(_md(c) for c in row) + " |")
     failures = [(c, c.latest_failure) for c in report.cells if c.latest_failure is not None]
     if failures:
-        lines += ["", "## Latest failures", "", "| Region | Journey | Time | Status | Step | Error | Screenshot |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Latest failures",
+            "",
+            "| Region | Journey | Time | Status | Step | Error | Screenshot |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for c, f in failures:
             shot = f"[screenshot](<{link(f.screenshot)}>)" if f.screenshot else "-"
             lines.append(

@@ -7,7 +7,6 @@ so `--from 2025-11-01 --to 2025-11-30` covers all of November.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -29,14 +28,6 @@ class Window:
     @property
     def end_dt(self) -> datetime:
         return datetime.fromtimestamp(self.end, UTC)
-
-    def dates(self) -> Iterator[str]:
-        """The UTC dates (`YYYY-MM-DD`, the summaries' Hive key) the window touches."""
-        day = self.start_dt.date()
-        last = datetime.fromtimestamp(max(self.start, self.end - 1e-6), UTC).date()
-        while day <= last:
-            yield day.isoformat()
-            day += timedelta(days=1)
 
     @property
     def first_date(self) -> str:
@@ -71,9 +62,7 @@ def parse_instant(text: str, option: str, *, end_of_day: bool = False) -> dateti
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def resolve_window(
-    since: str | None, start: str | None, end: str | None, now: datetime | None = None
-) -> Window:
+def resolve_window(since: str | None, start: str | None, end: str | None, now: datetime | None = None) -> Window:
     """The report window from the command-line options, or `ConfigError`."""
     current = now or datetime.now(UTC)
     if since is not None and (start is not None or end is not None):
