@@ -51,7 +51,12 @@ def _fault(shop, **body: object) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("fault", "status", "step_name", "message"),
     [
-        ({"path": "/shop/cart", "hang": True}, "timeout", "open cart", "journey timeout of 6s reached during step 'open cart'"),
+        (
+            {"path": "/shop/cart", "hang": True},
+            "timeout",
+            "open cart",
+            "journey timeout of 6s reached during step 'open cart'",
+        ),
         ({"path": "/shop/cart", "status": 503}, "failed", "open cart", "cart answered HTTP 503"),
         ({"path": "/shop/cart", "delay_ms": 9000}, "timeout", "open cart", "journey timeout of 6s reached"),
         ({"path": "/shop", "status": 500}, "failed", "open catalogue", "catalogue answered HTTP 500"),
@@ -96,13 +101,20 @@ def self_signed_https(tmp_path: Path) -> Iterator[str]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
     )
     cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
