@@ -63,10 +63,29 @@ class TextFormatter(logging.Formatter):
         return self.scrubber.scrub(f"{line} {extra}" if extra else line)
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time, like logging's last resort.
+
+    A handler holding the stream it was created with breaks once that stream
+    is replaced or closed (test capture, daemonisation).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure_logging(fmt: str = "auto", level: str = "INFO") -> None:
     """Install one handler on stderr; `auto` means JSON unless stderr is a terminal."""
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

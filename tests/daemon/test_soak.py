@@ -2,8 +2,8 @@
 
 CI runs the bounded version (100 runs); `make soak` runs 500 (SYNTH_SOAK_RUNS).
 After warm-up the process RSS grows by less than 10%, the number of Chromium
-processes is back to its baseline after every run, and open file descriptors
-stay flat.
+processes is back to its baseline after every run (give or take the one spare
+renderer Chromium itself may keep), and open file descriptors stay flat.
 """
 
 from __future__ import annotations
@@ -32,20 +32,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.soak]
 
 RUNS = int(os.environ.get("SYNTH_SOAK_RUNS", "100"))
 WARMUP = 20
+SPARE_RENDERER = 1
 
 
-def chromium_count(pid: int) -> int:
-    count = 0
+def chromium_types(pid: int) -> list[str]:
+    """The `--type` of each Chromium process below `pid` ("browser" for the main one)."""
+    types = []
     for proc in psutil.Process(pid).children(recursive=True):
         try:
             if "chrom" in proc.name().lower():
-                count += 1
+                kind = next((a.split("=", 1)[1] for a in proc.cmdline() if a.startswith("--type=")), "browser")
+                extra = "-spare" if "--renderer-client-id" not in " ".join(proc.cmdline()) else ""
+                types.append(kind + extra)
         except psutil.NoSuchProcess:
             continue
-    return count
+    return sorted(types)
 
 
-async def settle_chromium(pid: int, baseline: int, limit_s: float = 10.0) -> int:
+def chromium_count(pid: int) -> int:
+    return len(chromium_types(pid))
+
+
+async def settle_chromium(pid: int, baseline: int, limit_s: float = 5.0) -> int:
     """Chromium's renderer of a closed context exits shortly after the close."""
     count = chromium_count(pid)
     waited = 0.0
@@ -53,6 +61,8 @@ async def settle_chromium(pid: int, baseline: int, limit_s: float = 10.0) -> int
         await asyncio.sleep(0.05)
         waited += 0.05
         count = chromium_count(pid)
+    if count > baseline:
+        print("above baseline:", chromium_types(pid))
     return count
 
 
@@ -85,6 +95,7 @@ def test_soak_runs_leak_no_memory_processes_or_descriptors(aio: Any, tmp_path: P
             for i in range(RUNS):
                 t0 = time.monotonic()
                 result = await agent.runs.run("napper")
+                await agent.runs.record(result)  # metrics and the results pipeline, as the agent does
                 took.append(time.monotonic() - t0)
                 statuses.append(result.status)
                 if i + 1 == WARMUP:
@@ -98,7 +109,7 @@ def test_soak_runs_leak_no_memory_processes_or_descriptors(aio: Any, tmp_path: P
             return baseline
         finally:
             await agent.browser.close()
-            agent.destination.close(10)
+            agent.destination.close(30)
 
     baseline = aio.run(soak())
     growth = (statistics.median(rss[-10:]) - rss[0]) / rss[0]
@@ -111,6 +122,9 @@ def test_soak_runs_leak_no_memory_processes_or_descriptors(aio: Any, tmp_path: P
     print("run seconds:", [round(t, 2) for t in took])
     assert statuses.count("passed") == RUNS
     assert growth < 0.10
-    assert max(chromium) == baseline, chromium
+    # Chromium may keep one spare renderer of its own (SpareRenderProcessHostManager) around
+    # after a navigation or drop it; anything more than that one would be a leak, and a leak
+    # of one process per run would pass this bound within two runs.
+    assert max(chromium) <= baseline + SPARE_RENDERER, chromium
     assert max(fds) - fds[0] <= 4, fds
     assert len(list((tmp_path / "results").rglob("result.json"))) == RUNS

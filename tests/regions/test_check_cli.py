@@ -33,7 +33,7 @@ def test_check_passes_on_the_shipped_regions_and_journeys(capsys: pytest.Capture
     assert main(["check"]) == 0
     out, err = capsys.readouterr()
     assert out == (
-        "OK: 4 region(s) (ap-southeast-1, eu-west-1, local, us-east-1), "
+        "OK: 7 region(s) (ap-southeast-1, demo-ap, demo-eu, demo-us, eu-west-1, local, us-east-1), "
         "4 journey(s) (cart, checkout, login, order-confirmation)\n"
     )
     assert err == ""
@@ -65,7 +65,7 @@ def test_agent_refuses_an_unknown_region(monkeypatch: pytest.MonkeyPatch, capsys
     _, err = capsys.readouterr()
     assert err == (
         "synth agent: error: regions/mars-1.yaml: no such region file; known regions in regions: "
-        "ap-southeast-1, eu-west-1, local, us-east-1 (set SYNTH_REGIONS_DIR to another directory)\n"
+        "ap-southeast-1, demo-ap, demo-eu, demo-us, eu-west-1, local, us-east-1 (set SYNTH_REGIONS_DIR to another directory)\n"
     )
 
 
