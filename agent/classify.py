@@ -27,6 +27,11 @@ _BROWSER_GONE = (
 )
 
 
+#: How Chromium reports a request our egress proxy (see agent.runner.egress_proxy) refused.
+BLOCKED_MARKERS = ("ERR_PROXY_CONNECTION_FAILED", "ERR_TUNNEL_CONNECTION_FAILED", "ERR_BLOCKED_BY_CLIENT")
+BLOCKED_NOTE = "blocked: the host is not in allowed_hosts (add it to the region file's allowed_hosts)"
+
+
 class BlockedRequestError(Exception):
     """The journey navigated to a host that `allowed_hosts` does not allow."""
 
@@ -51,7 +56,7 @@ def categorise(exc: BaseException) -> ErrorCategory:
         message = str(exc)
         if any(marker in message for marker in _BROWSER_GONE):
             return "browser"
-        if "ERR_BLOCKED_BY_CLIENT" in message:
+        if any(marker in message for marker in BLOCKED_MARKERS):
             return "blocked"
         if "net::ERR_" in message or "NS_ERROR" in message:
             return "navigation"
@@ -75,6 +80,8 @@ def status_for(category: ErrorCategory) -> JourneyStatus:
 def describe(exc: BaseException, scrubber: Scrubber) -> ErrorInfo:
     category = categorise(exc)
     message = str(exc) or type(exc).__name__
+    if category == "blocked" and not isinstance(exc, BlockedRequestError):
+        message = f"{BLOCKED_NOTE}\n{message}"
     if isinstance(exc, AssertionError) and not str(exc):
         message = "assertion failed"
     return ErrorInfo(type=type(exc).__name__, message=clean_message(message, scrubber), category=category)

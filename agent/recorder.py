@@ -17,7 +17,7 @@ from typing import Any, Literal
 from playwright.async_api import ConsoleMessage, Page, Request, Response
 from playwright.async_api import Error as PlaywrightError
 
-from agent.classify import describe, status_for
+from agent.classify import BLOCKED_MARKERS, BLOCKED_NOTE, describe, status_for
 from agent.ids import slugify
 from agent.model import (
     Artifact,
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 PASSWORD_SELECTOR = "input[type=password]"
 AFTER_TIMEOUT_CAPTURE_S = 2.0
+MASK_COLOUR = "#FF00FF"
 _NAV_TIMING_JS = """() => {
   const e = performance.getEntriesByType('navigation')[0];
   if (!e) return null;
@@ -41,6 +42,27 @@ _NAV_TIMING_JS = """() => {
           dcl: e.domContentLoadedEventEnd - e.startTime,
           load: e.loadEventEnd > 0 ? e.loadEventEnd - e.startTime : null};
 }"""
+
+
+def mask_style(selectors: tuple[str, ...]) -> str:
+    """CSS, applied only while a screenshot is taken, that paints each selector's
+    box solid magenta and hides what is inside it.
+
+    The same effect as Playwright's `mask=` locators, without a round trip per
+    locator per screenshot (about 40 ms a step on the demo shop).
+    """
+    rules = []
+    for selector in selectors:
+        rules.append(
+            f"{selector}{{background:{MASK_COLOUR}!important;color:transparent!important;"
+            f"border-color:{MASK_COLOUR}!important;text-shadow:none!important;caret-color:transparent!important}}"
+            f"{selector} *{{visibility:hidden!important}}"
+        )
+    return "\n".join(rules)
+
+
+def _failure_text(failure: str) -> str:
+    return BLOCKED_NOTE if any(marker in failure for marker in BLOCKED_MARKERS) else failure
 
 
 @dataclass(frozen=True)
@@ -108,7 +130,7 @@ class RunRecorder:
             FailedRequest(
                 method=request.method,
                 url=self.scrubber.scrub(request.url)[:500],
-                failure=self.scrubber.scrub(request.failure or "failed"),
+                failure=_failure_text(self.scrubber.scrub(request.failure or "failed")),
                 resource_type=request.resource_type,
             )
         )
@@ -196,14 +218,14 @@ class RunRecorder:
     async def _capture(self, step: StepResult, *, failed: bool) -> None:
         if self.policy.screenshot == "off" or self.page.is_closed():
             return
-        masks = [self.page.locator(PASSWORD_SELECTOR), *(self.page.locator(sel) for sel in self.mask)]
+        masks = mask_style((PASSWORD_SELECTOR, *self.mask))
         fmt = self.policy.screenshot
         name = self._name(step, "", "jpg" if fmt == "jpeg" else "png")
         try:
             data = await self.page.screenshot(
                 type=fmt,
                 quality=self.policy.jpeg_quality if fmt == "jpeg" else None,
-                mask=masks,
+                style=masks,
                 timeout=self.policy.timeout_s * 1000,
             )
         except PlaywrightError as exc:
@@ -213,11 +235,11 @@ class RunRecorder:
         if failed and self.policy.fullpage_on_failure:
             await self._capture_fullpage(step, masks)
 
-    async def _capture_fullpage(self, step: StepResult, masks: list[Any]) -> None:
+    async def _capture_fullpage(self, step: StepResult, masks: str) -> None:
         name = self._name(step, "-full", "png")
         try:
             data = await asyncio.wait_for(
-                self.page.screenshot(type="png", full_page=True, mask=masks, timeout=self.policy.timeout_s * 1000),
+                self.page.screenshot(type="png", full_page=True, style=masks, timeout=self.policy.timeout_s * 1000),
                 self.policy.timeout_s + 1,
             )
         except (PlaywrightError, TimeoutError) as exc:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.async_api import BrowserContext, Route
+from playwright.async_api import BrowserContext
 from playwright.async_api import Error as PlaywrightError
 
 from agent import __version__
@@ -69,10 +69,26 @@ def allowed_hosts_for(target: str, configured: tuple[str, ...] | None) -> tuple[
     return tuple(configured) if configured else (host,)
 
 
+#: Nothing listens here: requests routed to it fail at once (ERR_PROXY_CONNECTION_FAILED).
+BLOCKING_PROXY = "http://127.0.0.1:9"
+
+
+def egress_proxy(hosts: tuple[str, ...]) -> dict[str, str]:
+    """Context proxy settings that let only `hosts` through.
+
+    Allowed hosts bypass a proxy that does not exist; every other request,
+    IP literals and loopback included (`<-loopback>` removes Chromium's implicit
+    bypass), is sent to it and fails. Unlike request interception this costs
+    nothing per request.
+    """
+    # Order matters: `<-loopback>` first, then the allowed hosts (which may be loopback).
+    return {"server": BLOCKING_PROXY, "bypass": ",".join(["<-loopback>", *hosts])}
+
+
 def blocked_url_pattern(hosts: tuple[str, ...]) -> re.Pattern[str]:
     """A regex that matches every http(s) URL whose host is not allowed.
 
-    Given to Playwright's router, so allowed traffic is never intercepted.
+    Guards `ctx.http`; the browser is guarded by `egress_proxy`.
     `*.example.com` allows every subdomain of example.com.
     """
     parts = []
@@ -139,10 +155,10 @@ async def run_journey(
             viewport={"width": options.viewport[0], "height": options.viewport[1]},
             extra_http_headers={REGION_HEADER: region},
             service_workers="block",
+            proxy=egress_proxy(hosts),
         )
         context.set_default_timeout(options.action_timeout_s * 1000)
         context.set_default_navigation_timeout(options.navigation_timeout_s * 1000)
-        await context.route(blocked, _abort_blocked)
         tracing = await start_trace(context, options.trace)
         recorder = RunRecorder(
             page=page,
@@ -250,11 +266,6 @@ def _mark_skipped(steps: list[StepResult], declared: tuple[str, ...]) -> None:
     for name in declared:
         if name not in seen:
             steps.append(StepResult(index=len(steps) + 1, name=name, status="skipped"))
-
-
-async def _abort_blocked(route: Route) -> None:
-    log.warning("blocked request outside allowed_hosts: %s", urlsplit(route.request.url).hostname)
-    await route.abort("blockedbyclient")
 
 
 async def _close(context: BrowserContext, timeout: float) -> None:

@@ -227,3 +227,23 @@ def test_trace_kept_on_failure_but_never_for_a_run_that_read_a_secret(aio, brows
     passed = run(aio, browser, happy, pages, options=RunOptions(trace="on"))
     assert passed.status == "passed"
     assert "trace.zip" not in passed.blobs  # happy() read a secret: its trace is dropped
+
+
+def test_subresources_outside_allowed_hosts_are_blocked_and_reported(aio, browser, site) -> None:  # type: ignore[no-untyped-def]
+    url, root = site
+    port = url.rsplit(":", 1)[1]
+    (root / "index.html").write_text(
+        f"<html><body><h1>Home</h1><img src='http://localhost:{port}/x.png'></body></html>"
+    )
+
+    @journey(id="home", timeout=10)
+    async def home(page: Page, ctx: JourneyContext) -> None:
+        async with step("open"):
+            await page.goto(ctx.url("/index.html"))
+            await page.wait_for_load_state("load")
+
+    result = run(aio, browser, home, url)
+    assert result.status == "passed"  # the page itself is allowed
+    [blocked] = result.steps[0].failed_requests
+    assert blocked.url == f"http://localhost:{port}/x.png"  # loopback under another name is not the target
+    assert blocked.failure.startswith("blocked: the host is not in allowed_hosts")
