@@ -49,8 +49,29 @@ logging.getLogger("apscheduler.scheduler").addFilter(_Reported())
 logging.getLogger("apscheduler.executors.default").addFilter(_Reported())
 
 
-def trigger_for(schedule: JourneySchedule, now: datetime, rng: random.Random) -> Any:
-    """The APScheduler trigger of one journey."""
+def start_offsets(schedules: Iterable[JourneySchedule], rng: random.Random) -> dict[str, float]:
+    """First-run offsets: journeys sharing an interval are spread evenly across it,
+    from a random phase per agent.
+
+    Evenly spaced starts keep the region's runs from bunching up behind the
+    concurrency cap (a random offset each would make bursts, and queueing, far
+    more likely); the random phase keeps agents and regions out of lock-step.
+    """
+    by_interval: dict[float, list[str]] = {}
+    for schedule in schedules:
+        if schedule.interval_s is not None:
+            by_interval.setdefault(schedule.interval_s, []).append(schedule.id)
+    offsets: dict[str, float] = {}
+    for interval, ids in by_interval.items():
+        phase = rng.uniform(0, interval)
+        slots = rng.sample(range(len(ids)), len(ids))  # which journey goes first is random too
+        for journey_id, slot in zip(ids, slots, strict=True):
+            offsets[journey_id] = (phase + slot * interval / len(ids)) % interval
+    return offsets
+
+
+def trigger_for(schedule: JourneySchedule, now: datetime, rng: random.Random, offset: float | None = None) -> Any:
+    """The APScheduler trigger of one journey; `offset` is the interval journey's first-run delay."""
     jitter = schedule.jitter_s or None
     if schedule.cron is not None:
         trigger = CronTrigger.from_crontab(schedule.cron, timezone=UTC)
@@ -58,7 +79,8 @@ def trigger_for(schedule: JourneySchedule, now: datetime, rng: random.Random) ->
         return trigger
     if schedule.interval_s is None:
         raise ValueError(f"journey {schedule.id!r} has neither an interval nor a cron expression")
-    offset = rng.uniform(0, schedule.interval_s)
+    if offset is None:
+        offset = rng.uniform(0, schedule.interval_s)
     return IntervalTrigger(
         seconds=schedule.interval_s, start_date=now + timedelta(seconds=offset), timezone=UTC, jitter=jitter
     )
@@ -105,10 +127,11 @@ class JourneyScheduler:
     def start(self) -> None:
         """Add one job per journey and start; call from inside the running event loop."""
         now = datetime.now(UTC)
+        offsets = start_offsets(self.schedules.values(), self._rng)
         for schedule in self.schedules.values():
             self._scheduler.add_job(
                 self._fire,
-                trigger_for(schedule, now, self._rng),
+                trigger_for(schedule, now, self._rng, offsets.get(schedule.id)),
                 args=[schedule.id],
                 id=schedule.id,
                 name=schedule.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from agent.regions import JourneySchedule
-from agent.scheduler import CRON_MISFIRE_GRACE_S, JourneyScheduler, misfire_grace_s, trigger_for
+from agent.scheduler import CRON_MISFIRE_GRACE_S, JourneyScheduler, misfire_grace_s, start_offsets, trigger_for
 
 
 def schedule(**kw: Any) -> JourneySchedule:
@@ -91,3 +92,13 @@ def test_disabled_journeys_get_no_job() -> None:
 
     scheduler = JourneyScheduler([schedule(id="on"), schedule(id="off", enabled=False)], run, on_missed=print)
     assert set(scheduler.schedules) == {"on"}
+
+
+def test_journeys_sharing_an_interval_are_spread_evenly_from_a_random_phase() -> None:
+    schedules = [schedule(id=f"j{i}", interval_s=30.0) for i in range(10)] + [schedule(id="slow", interval_s=300.0)]
+    first = start_offsets(schedules, random.Random(1))
+    second = start_offsets(schedules, random.Random(2))
+    gaps = sorted(first[f"j{i}"] for i in range(10))
+    assert all(abs((b - a) - 3.0) < 1e-9 for a, b in itertools.pairwise(gaps))  # one start every 3 s
+    assert 0 <= first["slow"] < 300
+    assert first["j0"] != second["j0"]  # each agent has its own phase: regions are not in lock-step
