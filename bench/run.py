@@ -106,7 +106,7 @@ def upload_section() -> list[str]:
     from bench import upload_overhead, upload_throughput
 
     throughput = upload_throughput.measure()
-    stats = upload_overhead.run_overhead(10)
+    stats = upload_overhead.run_overhead(20)
     return [
         "## 4a. Upload: spool to a local S3 server (moto, its own process)",
         "",
@@ -114,7 +114,7 @@ def upload_section() -> list[str]:
         f"{throughput['spool_runs_per_s']:.0f} runs/s, uploaded at **{throughput['upload_runs_per_s']:.1f} runs/s** "
         f"({throughput['objects_per_s']:.0f} objects/s, {throughput['upload_mb_per_s']:.1f} MB/s), one uploader thread.",
         "",
-        upload_overhead.render(stats, 10),
+        upload_overhead.render(stats, 20),
     ]
 
 
