@@ -382,7 +382,7 @@ def test_spool_bound_fits_its_volume() -> None:
 
 def test_resources_follow_the_memory_formula() -> None:
     loc = module_locals(AGENT_DIR)
-    assert loc["memory_request_mi"].replace(" ", "") == "${256+350*var.concurrency}"
+    assert loc["memory_request_mi"].replace(" ", "") == "${576+256*var.concurrency}"
     assert loc["memory_limit_mi"].replace(" ", "") == "${ceil(local.memory_request_mi*1.5)}"
     assert loc["cpu_request_m"].replace(" ", "") == "${min(500*var.concurrency,var.max_cpu_request_millicores)}"
     resources = _agent_container()["resources"][0]
@@ -398,7 +398,7 @@ def test_resources_evaluated_by_terraform(terraform_console, tmp_path: Path) -> 
         assert expr.startswith("${") and expr.endswith("}")
         return expr[2:-1]
 
-    for concurrency, want in [(1, (606, 909, 500)), (2, (956, 1434, 1000)), (6, (2356, 3534, 2000))]:
+    for concurrency, want in [(1, (832, 1248, 500)), (2, (1088, 1632, 1000)), (6, (2112, 3168, 2000))]:
         work = tmp_path / f"c{concurrency}"
         work.mkdir()
         (work / "main.tf").write_text(

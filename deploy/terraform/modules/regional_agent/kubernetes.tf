@@ -5,19 +5,20 @@
 
 locals {
   # ---- Resource sizing -----------------------------------------------------
-  # Measured: the agent process itself (Python, scheduler, HTTP server,
-  # boto3) ~150 MB; Chromium with one open browser context ~400 MB PSS, of
-  # which the browser/GPU/utility processes are shared by every further
-  # context.
-  #   request = 256Mi (agent + shared browser processes)
-  #           + 350Mi per concurrent journey (one renderer + context each)
+  # Measured by `make bench` (bench/results/2026-12-04.md), PSS of the agent
+  # plus all its Chromium processes, prewarmed spare context included:
+  # 831 MB at concurrency 1, 941 MB at 2, 1247 MB at 4, i.e. ~700 MB for the
+  # agent and the shared browser processes and ~140 MB per concurrent journey.
+  #   request = 576Mi (agent + shared browser processes + spare context)
+  #           + 256Mi per concurrent journey (a renderer and its context,
+  #             with headroom over the measured ~140 MB for heavier shops)
   #   limit   = 1.5 x request: headroom for heavy pages and full-page
   #             screenshots, and for the tmpfs pages of /tmp and /dev/shm,
   #             which are charged to the container's memory cgroup.
   #   cpu     = 500m per concurrent journey, capped at
   #             max_cpu_request_millicores. No CPU limit by default: CFS
   #             throttling would distort the timings the agent measures.
-  memory_request_mi = 256 + 350 * var.concurrency
+  memory_request_mi = 576 + 256 * var.concurrency
   memory_limit_mi   = ceil(local.memory_request_mi * 1.5)
   cpu_request_m     = min(500 * var.concurrency, var.max_cpu_request_millicores)
 
