@@ -8,7 +8,7 @@ Params used: `email`, `product` (a name or a URL slug), and optional `card`,
 
 from __future__ import annotations
 
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, Response, expect
 
 from agent import JourneyContext
 
@@ -75,7 +75,8 @@ async def add_to_cart(page: Page, name: str, price: str) -> None:
     await expect(page.get_by_role("row").filter(has_text=name)).to_contain_text(price)
 
 
-async def fill_address(page: Page, ctx: JourneyContext) -> None:
+async def fill_address(page: Page, ctx: JourneyContext) -> Response | None:
+    """Fill the address and continue; returns the response of the page it leads to."""
     checkout = page.get_by_role("link", name="Checkout", exact=True)
     await click_through(
         page, checkout.or_(page.get_by_role("button", name="Checkout", exact=True)).first, "checkout refused"
@@ -88,11 +89,21 @@ async def fill_address(page: Page, ctx: JourneyContext) -> None:
         await country.select_option(label=ctx.params.get("country", "Belgium"))
     else:
         await country.fill(ctx.params.get("country", "Belgium"))
-    await click_through(page, page.get_by_role("button", name="Continue to payment"), "address refused")
+    form_url = page.url
+    async with page.expect_navigation() as navigation:
+        await page.get_by_role("button", name="Continue to payment").click()
+    response = await navigation.value
+    await refuse_alert(page, "address refused")
+    if response is not None and response.status >= 400 and response.url == form_url:
+        raise AssertionError(f"address refused: {response.url} answered HTTP {response.status}")
+    return response  # the payment page's own answer is judged by the payment step
+
+
+async def pay(page: Page, ctx: JourneyContext, payment_page: Response | None) -> None:
+    """Pay on the payment page that the address step led to (its load is judged here)."""
+    if payment_page is not None and payment_page.status >= 400:
+        raise AssertionError(f"payment page: {payment_page.url} answered HTTP {payment_page.status}")
     await expect(page.get_by_label("Card number")).to_be_visible()
-
-
-async def pay(page: Page, ctx: JourneyContext) -> None:
     await page.get_by_label("Card number").fill(ctx.params.get("card", TEST_CARD))
     await page.get_by_label("Expiry").fill(ctx.params.get("expiry", "12/39"))
     await page.get_by_label("CVC").fill("123")

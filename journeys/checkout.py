@@ -28,8 +28,8 @@ async def checkout(page: Page, ctx: JourneyContext) -> None:
     async with step("add to cart"):
         await add_to_cart(page, name, price)
     async with step("checkout address"):
-        await fill_address(page, ctx)
+        payment_page = await fill_address(page, ctx)
     async with step("payment"):
-        await pay(page, ctx)
+        await pay(page, ctx, payment_page)
     async with step("confirmation"):
         await read_confirmation(page, name, price)

@@ -29,9 +29,9 @@ async def order_confirmation(page: Page, ctx: JourneyContext) -> None:
     async with step("add to cart"):
         await add_to_cart(page, name, price)
     async with step("checkout address"):
-        await fill_address(page, ctx)
+        payment_page = await fill_address(page, ctx)
     async with step("payment"):
-        await pay(page, ctx)
+        await pay(page, ctx, payment_page)
     async with step("confirmation page"):
         ref = await read_confirmation(page, name, price)
     async with step("order api"):
