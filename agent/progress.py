@@ -33,9 +33,6 @@ class PlainProgress:
         self.stream.write(f"[{elapsed:6.1f}s] {journey}: {text}\n")
         self.stream.flush()
 
-    def close(self) -> None:
-        pass
-
 
 class LiveProgress:
     """A block of live lines, one per journey, redrawn in place."""
@@ -69,9 +66,6 @@ class LiveProgress:
         self._drawn = len(self.order)
         self.stream.write("".join(out))
         self.stream.flush()
-
-    def close(self) -> None:
-        pass
 
 
 def make_progress(stream: TextIO | None, journeys: list[str]) -> PlainProgress | LiveProgress:

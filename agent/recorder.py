@@ -109,6 +109,9 @@ class RunRecorder:
     navigations: int = 0
     failure: Failure | None = None
     current: _Step | None = None
+    deadline_at: float | None = None
+    """Monotonic time the journey times out. Playwright sometimes turns the
+    cancellation into its own error; past this time any error is the timeout."""
 
     def attach(self) -> None:
         self.page.on("console", self._on_console)
@@ -174,7 +177,8 @@ class RunRecorder:
         self.current = None
         error: ErrorInfo | None = None
         status: StepStatus = "passed"
-        if isinstance(exc, asyncio.CancelledError):
+        timed_out = self.deadline_at is not None and time.monotonic() >= self.deadline_at
+        if isinstance(exc, asyncio.CancelledError) or (exc is not None and timed_out):
             status = "timeout"
             error = ErrorInfo(
                 type="TimeoutError",
@@ -197,12 +201,12 @@ class RunRecorder:
             failed_requests=self.failed_requests[handle.failed_mark :],
         )
         self.steps.append(result)
+        if error is not None and self.failure is None:  # before the screenshots, which a deadline may cut short
+            self.failure = Failure(step=handle.name, error=error, status=status_for(error.category))
         if status != "timeout":  # on timeout the runner takes the picture afterwards
             await self._capture(result, failed=error is not None)
             if self.navigations != handle.nav_mark:
                 result.navigation = await self._navigation_timing()
-        if error is not None and self.failure is None:
-            self.failure = Failure(step=handle.name, error=error, status=status_for(error.category))
         return handle.soft and status == "failed"
 
     # -- helpers -------------------------------------------------------------

@@ -228,6 +228,7 @@ async def _execute(
     journey: Journey, page: object, ctx: JourneyContext, recorder: RunRecorder, timeout: float
 ) -> tuple[JourneyStatus, Failure | None]:
     token = current_recorder.set(recorder)
+    recorder.deadline_at = time.monotonic() + timeout
     deadline = asyncio.timeout(timeout)
     try:
         async with deadline:
@@ -235,6 +236,10 @@ async def _execute(
     except TimeoutError as exc:
         if not deadline.expired():
             return _failed_outside_step(recorder, exc)
+        if recorder.failure is not None and recorder.failure.status != "timeout":
+            # A step had already failed on its own; the deadline only ran out while
+            # its screenshots were taken. The failure is the truth.
+            return recorder.failure.status, recorder.failure
         await recorder.capture_after_timeout()
         step = next((s.name for s in reversed(recorder.steps) if s.status == "timeout"), None)
         where = f" during step {step!r}" if step else " between steps"

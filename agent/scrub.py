@@ -34,9 +34,6 @@ class Scrubber:
                 text = text.replace(value, MASK)
         return text
 
-    def __contains__(self, value: object) -> bool:
-        return value in self._values
-
     def __bool__(self) -> bool:
         return bool(self._values)
 

@@ -38,11 +38,25 @@ def password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(
-    aio: Any, browser: Browser, journey: Journey, url: str, region: str = "eu-west-1", **params: str
+    aio: Any,
+    browser: Browser,
+    journey: Journey,
+    url: str,
+    region: str = "eu-west-1",
+    timeout_s: float | None = None,
+    options: RunOptions = FAST,
+    **params: str,
 ) -> JourneyResult:
     values = {"email": "demo@example.com", "product": "Office Chair", **params}
     coro = run_journey(
-        journey, browser=browser, target=url, region=region, params=values, options=FAST, scrubber=Scrubber()
+        journey,
+        browser=browser,
+        target=url,
+        region=region,
+        params=values,
+        options=options,
+        scrubber=Scrubber(),
+        timeout_s=timeout_s,
     )
     result: JourneyResult = aio.run(coro)
     return result
@@ -144,3 +158,41 @@ def test_login_checks_the_name_when_given(
     assert result.status == status, result.error
     if status == "failed":
         assert result.failed_step == "verify signed in"
+
+
+PATIENT = RunOptions(action_timeout_s=30.0, navigation_timeout_s=30.0)
+
+
+@pytest.mark.parametrize(
+    ("body", "options", "status", "step", "message"),
+    [
+        ({"path": "/shop/payment", "status": 503}, FAST, "failed", "payment", "answered HTTP 503"),
+        ({"path": "/shop/cart", "delay_ms": 9000}, FAST, "failed", "add to cart", "Timeout 3000ms exceeded"),
+        ({"path": "/shop/checkout", "hang": True}, PATIENT, "timeout", "checkout address", "journey timeout of 8s"),
+        ({"path": "/shop", "break": "add-to-cart"}, FAST, "failed", "add to cart", "Add to cart"),
+    ],
+    ids=["status", "delay-past-action-timeout", "hang-past-journey-timeout", "break"],
+)
+def test_each_fault_kind_fails_checkout_at_its_step_with_error_and_screenshot(
+    aio: Any,
+    browser: Browser,
+    clean_shop: Any,
+    loaded: Journeys,
+    body: dict[str, Any],
+    options: RunOptions,
+    status: str,
+    step: str,
+    message: str,
+) -> None:
+    fault(clean_shop, **body)
+    result = run(aio, browser, loaded["checkout"], clean_shop.url, timeout_s=8.0, options=options)
+    assert (result.status, result.failed_step) == (status, step), result.error
+    assert result.error is not None
+    assert message in result.error.message
+    failing = next(s for s in result.steps if s.name == step)
+    if "hang" in body or "delay_ms" in body:
+        # Chromium cannot paint a page whose navigation is still pending: the
+        # screenshot's own time limit runs out, and the result says so by its absence.
+        return
+    assert failing.screenshot is not None
+    assert result.blobs[failing.screenshot.path][:3] == b"\xff\xd8\xff"
