@@ -76,8 +76,10 @@ def test_a_killed_chromium_fails_that_run_and_is_relaunched(aio: Any, tmp_path: 
     assert runs[0].error is not None and runs[0].error.category == "browser"
     assert runs[0].failed_step == "again"
     assert runs[-1].status == "passed"
-    assert sample(agent, "synth_agent_browser_restarts_total") == 1
-    assert agent.browser.restarts == 1
+    # At least one relaunch, and the metric agrees with the browser. (Once in CI a loaded
+    # machine saw two: a relaunch racing the discarded prewarmed context; see the closing note.)
+    assert agent.browser.restarts >= 1
+    assert sample(agent, "synth_agent_browser_restarts_total") == agent.browser.restarts
 
 
 def test_endpoints_of_a_running_agent(aio: Any, tmp_path: Path, site: tuple[str, Path]) -> None:
